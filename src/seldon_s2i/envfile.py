@@ -1,0 +1,72 @@
+"""Parse `.s2i/environment` and `-E` files exactly the way the s2i CLI does.
+
+s2i keeps values literally: no quote stripping, no `$` expansion, no unescaping
+(openshift/source-to-image `pkg/scripts/environment.go`). Emulations that feed the
+lines to Docker's `ENV` parser change `"a b"` into `a b`; users then get different
+images from `s2i build` and from the emulation. We follow s2i, and only warn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Tuple
+
+EnvList = List[Tuple[str, str]]
+
+
+def parse_environment(text: str) -> EnvList:
+    """Parse the contents of `.s2i/environment`.
+
+    Rules (s2i): a line starting with `#` in column 0 is a comment; every other line is
+    split at the first `=`, name and value are trimmed of surrounding white space;
+    lines without `=` or with an empty name are dropped silently.
+    """
+    result: EnvList = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            continue
+        result.append((name, value.strip()))
+    return result
+
+
+def parse_environment_file_option(text: str) -> EnvList:
+    """Parse a file given with `-E/--environment-file`.
+
+    s2i trims every line first and also accepts `//` comments here; lines without `=`
+    are skipped. (s2i then loses the order through a Go map; we keep file order.)
+    """
+    result: EnvList = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or line.startswith("//"):
+            continue
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            continue
+        result.append((name, value.strip()))
+    return result
+
+
+def read_source_environment(source_dir: Path) -> EnvList:
+    """Return the variables of `<source_dir>/.s2i/environment`, or [] if there is none."""
+    path = Path(source_dir) / ".s2i" / "environment"
+    if not path.is_file():
+        return []
+    return parse_environment(path.read_text(encoding="utf-8"))
+
+
+def merge(*lists: EnvList) -> EnvList:
+    """Concatenate variable lists and de-duplicate, the last definition winning.
+
+    The order is that of each name's first appearance, which keeps output stable.
+    """
+    merged: dict = {}
+    for items in lists:
+        for name, value in items:
+            merged[name] = value
+    return list(merged.items())
