@@ -1,0 +1,75 @@
+# seldon-s2i — build, test, bench.  `make help` lists the targets.
+#
+# Two commands set everything up on a fresh Debian machine (root):
+#   make build     engine + base images + builder images seldon-python39/311/313 (+ seldon-python3)
+#   make test      unit, integration (real engine) and compatibility tests
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON  ?= python3
+VENV    := .venv
+VPY     := $(VENV)/bin/python
+PYTEST  := $(VPY) -m pytest
+# Narrow the matrix: `make build VERSIONS="3.11"`. The matrix itself lives in builders/versions.
+VERSIONS ?=
+# BASE=debian (default): bases bootstrapped from Debian packages, no image registry needed.
+# BASE=slim: python:3.X-slim from the configured registry.
+BASE ?= debian
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(VPY): pyproject.toml
+	$(PYTHON) -m pip install -q --disable-pip-version-check uv
+	$(PYTHON) -m uv venv -q --allow-existing -p $(PYTHON) $(VENV)
+	VIRTUAL_ENV=$(VENV) $(PYTHON) -m uv pip install -q -e '.[dev]'
+	touch $(VPY)
+
+.PHONY: venv
+venv: $(VPY) ## the development virtualenv (.venv)
+
+.PHONY: engine
+engine: ## install and start a Docker engine if none answers (Debian, root)
+	scripts/engine.sh
+
+.PHONY: bases
+bases: engine ## base images with Python from Debian packages (BASE=debian)
+	VERSIONS="$(VERSIONS)" BASE="$(BASE)" builders/base/build.sh
+
+.PHONY: build
+build: venv engine ## builder images seldon-python39/311/313 and seldon-python3
+	VERSIONS="$(VERSIONS)" BASE="$(BASE)" PYTHON=$(VPY) builders/build.sh
+
+.PHONY: lock
+lock: venv ## re-resolve the runtime's hash-pinned locks in environment/
+	PYTHON=$(VPY) environment/lock.sh
+
+.PHONY: test
+test: build test-unit test-integration test-compat ## everything: unit, integration, compatibility
+
+.PHONY: test-unit
+test-unit: venv ## pure-logic tests, no engine
+	$(PYTEST) -q test/unit
+
+.PHONY: test-integration
+test-integration: build ## builds and runs apps on the real engine
+	$(PYTEST) -q test/integration
+
+.PHONY: reference-venv
+reference-venv: ## the reference seldon-core 1.17.1 in its own virtualenv (.venv-ref)
+	PYTHON=$(PYTHON) test/compat/setup-reference.sh
+
+.PHONY: test-compat
+test-compat: venv reference-venv ## differential tests against seldon-core 1.17.1
+	$(PYTEST) -q test/compat
+
+.PHONY: bench-build
+bench-build: build ## cold/incremental build times and image sizes
+	$(VPY) bench/build.py
+
+.PHONY: bench-serve
+bench-serve: venv reference-venv ## serving speed side by side with seldon-core 1.17.1
+	$(VPY) bench/serve.py

@@ -1,0 +1,1 @@
+"""Shared pytest configuration (each test folder keeps its own fixtures)."""
