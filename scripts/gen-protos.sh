@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Regenerate src/seldon_s2i/runtime/proto/*_pb2.py from the .proto files.
+#
+# The generated code embeds the protobuf version of the generator, and the protobuf runtime refuses
+# gencode newer than itself. The runtime locks hold protobuf 6.33.x (Python 3.9) up to 7.x, so we
+# generate with grpcio-tools 1.76 (protoc 31.1, gencode 6.31.1) in a throwaway virtualenv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GEN_VENV="${GEN_VENV:-/tmp/seldon-s2i-protogen}"
+PYTHON="${PYTHON:-python3}"
+
+echo "---> Step 1: generator virtualenv $GEN_VENV (grpcio-tools 1.76.0)"
+if [ ! -x "$GEN_VENV/bin/python" ]; then
+  uv venv -q -p "$PYTHON" "$GEN_VENV"
+  uv pip install -q --python "$GEN_VENV/bin/python" "grpcio-tools==1.76.0"
+fi
+
+echo "---> Step 2: protoc"
+"$GEN_VENV/bin/python" -m grpc_tools.protoc -I src \
+  --python_out=src --pyi_out=src \
+  src/seldon_s2i/runtime/proto/tensorflow.proto \
+  src/seldon_s2i/runtime/proto/prediction.proto
+echo "---> Done: $(ls src/seldon_s2i/runtime/proto/*_pb2.py | tr '\n' ' ')"

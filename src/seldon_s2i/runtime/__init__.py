@@ -1,0 +1,15 @@
+"""seldon-s2i's Seldon Core v1 microservice runtime (wire-compatible with seldon-core 1.17.1).
+
+Module map:
+  __main__    entry point: `python -m seldon_s2i.runtime MODEL_NAME [flags]`
+  settings    CLI flags, environment, pod annotations, the port rule -> Settings
+  loader      importing the user class, PREDICTIVE_UNIT_PARAMETERS, load()
+  server      process model: supervisor, gunicorn REST, gRPC workers, metrics, custom_service
+  component   transport-neutral calls of user methods and meta merging
+  codec       SeldonMessage decoding/encoding for REST dicts and gRPC protos
+  jsonout     Flask-jsonify-identical JSON bodies via orjson
+  rest        Flask app (routes of spec §2)      grpc_server  gRPC services + reflection
+  metrics     Prometheus multiprocess metrics    metadata     model metadata + validation
+  errors      Seldon errors and duck typing of seldon-core's exceptions
+  serve       `seldon-s2i serve DIR`
+"""

@@ -1,0 +1,155 @@
+"""The gRPC transport: every service of seldon.protos (spec §5) plus server reflection.
+
+Thin like rest.py: each RPC hands the request proto to `Component` with the proto codec. The
+handlers are registered generically from a table, so no generated *_pb2_grpc module (which pins
+a minimum grpcio version) is needed. Imported only in gRPC worker processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, Optional
+
+import grpc
+from google.protobuf import empty_pb2, json_format
+
+from seldon_s2i.runtime import codec as c
+from seldon_s2i.runtime.component import (AGGREGATE, FEEDBACK, PREDICT, ROUTE, TRANSFORM_INPUT,
+                                          TRANSFORM_OUTPUT, Component)
+from seldon_s2i.runtime.errors import describe, grpc_details, is_seldon_exception
+from seldon_s2i.runtime.errors import SeldonError
+from seldon_s2i.runtime.metrics import MetricsRecorder
+from seldon_s2i.runtime.proto import prediction_pb2 as pb
+
+logger = logging.getLogger(__name__)
+
+PACKAGE = "seldon.protos"
+GRACE_SECONDS = 10.0
+
+
+def _metadata_message(metadata: Optional[Dict[str, Any]]) -> Any:
+    message = pb.SeldonModelMetadata()
+    if metadata:
+        json_format.ParseDict(metadata, message, ignore_unknown_fields=True)
+    return message
+
+
+class Servicer:
+    """The RPC implementations, shared by the services that expose the same RPC."""
+
+    def __init__(self, component: Component, metadata: Optional[Dict[str, Any]],
+                 recorder: Optional[MetricsRecorder]) -> None:
+        self.component = component
+        self.metadata_message = _metadata_message(metadata)
+        self.recorder = recorder
+
+    def _run(self, label: str, context: Any, call: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        code = "OK"
+        try:
+            return call()
+        except Exception as exc:  # noqa: BLE001 - every error becomes a gRPC status
+            status, _, info = describe(exc)
+            if isinstance(exc, SeldonError) and status < 500:
+                code = "INVALID_ARGUMENT"  # bad input detected by the runtime
+                logger.error("%s", info)
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, grpc_details(info))
+            code = "UNKNOWN"
+            if is_seldon_exception(exc):
+                logger.error("%s", info)
+            else:
+                logger.exception("%s", info)
+            context.abort(grpc.StatusCode.UNKNOWN, grpc_details(info))
+        finally:
+            if self.recorder is not None and label:
+                self.recorder.request(label, "grpc", code, time.perf_counter() - started)
+
+    def predict(self, request: Any, context: Any) -> Any:
+        return self._run(PREDICT, context, lambda: self.component.predict(request, c.ProtoCodec))
+
+    def transform_input(self, request: Any, context: Any) -> Any:
+        return self._run(TRANSFORM_INPUT, context, lambda: self.component.transform_input(request, c.ProtoCodec))
+
+    def transform_output(self, request: Any, context: Any) -> Any:
+        return self._run(TRANSFORM_OUTPUT, context, lambda: self.component.transform_output(request, c.ProtoCodec))
+
+    def route(self, request: Any, context: Any) -> Any:
+        return self._run(ROUTE, context, lambda: self.component.route(request, c.ProtoCodec))
+
+    def aggregate(self, request: Any, context: Any) -> Any:
+        return self._run(AGGREGATE, context, lambda: self.component.aggregate(request, c.ProtoCodec))
+
+    def send_feedback(self, request: Any, context: Any) -> Any:
+        return self._run(FEEDBACK, context, lambda: self.component.send_feedback(request))
+
+    def metadata(self, request: Any, context: Any) -> Any:
+        return self.metadata_message
+
+    def graph_metadata(self, request: Any, context: Any) -> Any:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "GraphMetadata is answered by the Seldon executor, not a unit")
+
+
+def _rpc(fn: Callable, request_type: Any, response_type: Any) -> Any:
+    return grpc.unary_unary_rpc_method_handler(
+        fn, request_deserializer=request_type.FromString, response_serializer=response_type.SerializeToString)
+
+
+def service_handlers(servicer: Servicer) -> Dict[str, Dict[str, Any]]:
+    """service name -> {rpc name -> handler}, exactly the services of prediction.proto."""
+    msg, lst, fb, meta = pb.SeldonMessage, pb.SeldonMessageList, pb.Feedback, pb.SeldonModelMetadata
+    predict = _rpc(servicer.predict, msg, msg)
+    transform_input = _rpc(servicer.transform_input, msg, msg)
+    transform_output = _rpc(servicer.transform_output, msg, msg)
+    route = _rpc(servicer.route, msg, msg)
+    aggregate = _rpc(servicer.aggregate, lst, msg)
+    feedback = _rpc(servicer.send_feedback, fb, msg)
+    return {
+        "Generic": {"TransformInput": transform_input, "TransformOutput": transform_output, "Route": route,
+                    "Aggregate": aggregate, "SendFeedback": feedback},
+        "Model": {"Predict": predict, "SendFeedback": feedback,
+                  "Metadata": _rpc(servicer.metadata, empty_pb2.Empty, meta)},
+        "Router": {"Route": route, "SendFeedback": feedback},
+        "Transformer": {"TransformInput": transform_input},
+        "OutputTransformer": {"TransformOutput": transform_output},
+        "Combiner": {"Aggregate": aggregate},
+        "Seldon": {"Predict": predict, "SendFeedback": feedback,
+                   "ModelMetadata": _rpc(servicer.metadata, pb.SeldonModelMetadataRequest, meta),
+                   "GraphMetadata": _rpc(servicer.graph_metadata, empty_pb2.Empty, pb.SeldonGraphMetadata)},
+    }
+
+
+def build_server(servicer: Servicer, port: int, threads: int, max_message: int) -> Any:
+    from grpc_reflection.v1alpha import reflection
+
+    options = [
+        ("grpc.so_reuseport", 1),
+        ("grpc.max_send_message_length", max_message),
+        ("grpc.max_receive_message_length", max_message),
+    ]
+    server = grpc.server(ThreadPoolExecutor(max_workers=threads), options=options)
+    names = []
+    for service, rpcs in service_handlers(servicer).items():
+        full_name = f"{PACKAGE}.{service}"
+        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(full_name, rpcs),))
+        names.append(full_name)
+    reflection.enable_server_reflection(tuple(names) + (reflection.SERVICE_NAME,), server)
+    if server.add_insecure_port(f"0.0.0.0:{port}") == 0:
+        raise OSError(f"cannot bind gRPC port {port}")
+    return server
+
+
+def serve_forever(servicer: Servicer, port: int, threads: int, max_message: int) -> None:
+    """Run one gRPC worker until SIGTERM/SIGINT, then stop gracefully (in-flight RPCs finish)."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    server = build_server(servicer, port, threads, max_message)
+    server.start()
+    logger.info("gRPC worker listening on port %d (%d threads)", port, threads)
+    while not stop.wait(3600):
+        pass
+    server.stop(GRACE_SECONDS).wait()

@@ -1,0 +1,156 @@
+"""Prometheus metrics shared by every worker process.
+
+seldon-core keeps metrics in a multiprocessing Manager dict (one more process, a round trip per
+update). We use prometheus_client's multiprocess mode instead: each process writes its samples to
+memory-mapped files in PROMETHEUS_MULTIPROC_DIR, and the metrics server merges them when scraped.
+The directory is created by the supervisor in a writable temp dir before any fork (`prepare_dir`),
+so it works for an arbitrary UID.
+
+Exposed: the user's COUNTER/GAUGE/TIMER metrics with the reference's labels (spec §6),
+seldon-core's feedback counters, and, beyond the reference, per-method request counters and
+latency histograms (`seldon_s2i_requests_total`, `seldon_s2i_request_duration_seconds`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+import threading
+from numbers import Number
+from typing import Any, Dict, List, Tuple
+
+import numpy as np
+
+from seldon_s2i.runtime.errors import BAD_METRIC, SeldonError
+from seldon_s2i.runtime.settings import Identity
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+METRIC_TYPES = ("COUNTER", "GAUGE", "TIMER")
+# The reference's TIMER histogram: 50 log-spaced edges from 1 ms to 30 s (plus +Inf).
+TIMER_BUCKETS = tuple(float(b) for b in np.logspace(np.log10(0.001), np.log10(30), 50))
+REQUEST_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+FEEDBACK_KEY = "seldon_api_model_feedback"
+FEEDBACK_REWARD_KEY = "seldon_api_model_feedback_reward"
+
+
+def prepare_dir() -> str:
+    """Create a fresh multiprocess directory (unless one is configured) and export it."""
+    configured = os.environ.get(MULTIPROC_ENV)
+    if configured:
+        os.makedirs(configured, exist_ok=True)
+        for name in os.listdir(configured):
+            if name.endswith(".db"):
+                os.unlink(os.path.join(configured, name))
+        return configured
+    path = tempfile.mkdtemp(prefix="seldon-s2i-metrics-")
+    os.environ[MULTIPROC_ENV] = path
+    return path
+
+
+def remove_dir(path: str) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def validate_metrics(metrics: Any) -> List[Dict[str, Any]]:
+    """A list of {key, type, value[, tags]} dicts, or a 500 MICROSERVICE_BAD_METRIC."""
+    if not isinstance(metrics, list):
+        raise SeldonError("Bad metric created during request: metrics must be a list", 500, BAD_METRIC)
+    for metric in metrics:
+        if (not isinstance(metric, dict) or not {"key", "type", "value"} <= metric.keys()
+                or metric["type"] not in METRIC_TYPES or not isinstance(metric["value"], Number)
+                or isinstance(metric["value"], bool) or not isinstance(metric["key"], str)
+                or ("tags" in metric and not isinstance(metric["tags"], dict))):
+            raise SeldonError(f"Bad metric created during request: {metric!r}", 500, BAD_METRIC)
+    return metrics
+
+
+class MetricsRecorder:
+    """Records samples from one worker process into the multiprocess files."""
+
+    def __init__(self, identity: Identity) -> None:
+        from prometheus_client import Counter, Gauge, Histogram  # after PROMETHEUS_MULTIPROC_DIR is set
+
+        self._Counter, self._Gauge, self._Histogram = Counter, Gauge, Histogram
+        self._identity = identity
+        self._lock = threading.Lock()
+        self._custom: Dict[Tuple[str, str, Tuple[str, ...]], Any] = {}
+        self._requests = Counter("seldon_s2i_requests", "Requests served, by method, transport and status",
+                                 ["method", "transport", "code"], registry=None)
+        self._latency = Histogram("seldon_s2i_request_duration_seconds", "Request latency, by method and transport",
+                                  ["method", "transport"], buckets=REQUEST_BUCKETS, registry=None)
+
+    def default_labels(self, method: str) -> Dict[str, str]:
+        ident = self._identity
+        return {
+            "deployment_name": ident.deployment, "model_name": ident.unit_id,
+            "model_image": ident.image_name, "model_version": ident.image_version,
+            "predictor_name": ident.predictor, "predictor_version": ident.predictor_version,
+            "seldon_deployment_name": ident.deployment, "image_name": ident.image_name,
+            "image_version": ident.image_version, "worker_id": str(os.getpid()), "method": method,
+        }
+
+    def _metric(self, kind: str, key: str, label_names: Tuple[str, ...]) -> Any:
+        cache_key = (kind, key, label_names)
+        metric = self._custom.get(cache_key)
+        if metric is None:
+            with self._lock:
+                metric = self._custom.get(cache_key)
+                if metric is None:
+                    if kind == "COUNTER":
+                        metric = self._Counter(key, "", label_names, registry=None)
+                    elif kind == "GAUGE":
+                        metric = self._Gauge(key, "", label_names, registry=None, multiprocess_mode="livesum")
+                    else:
+                        metric = self._Histogram(key, "", label_names, buckets=TIMER_BUCKETS, registry=None)
+                    self._custom[cache_key] = metric
+        return metric
+
+    def record(self, metrics: List[Dict[str, Any]], method: str) -> None:
+        """Record validated custom metrics (TIMER values are milliseconds)."""
+        for item in metrics:
+            labels = {str(k): str(v) for k, v in (item.get("tags") or {}).items()}
+            labels.update(self.default_labels(method))
+            names = tuple(sorted(labels))
+            kind, value = item["type"], float(item["value"])
+            try:
+                metric = self._metric(kind, item["key"], names).labels(**labels)
+                if kind == "COUNTER":
+                    metric.inc(value)
+                elif kind == "GAUGE":
+                    metric.set(value)
+                else:
+                    metric.observe(value / 1000.0)
+            except ValueError as exc:
+                raise SeldonError(f"Bad metric created during request: {item!r}: {exc}", 500, BAD_METRIC) from None
+
+    def feedback(self, reward: float, method: str = "feedback") -> None:
+        """seldon-core's feedback counters; a Prometheus counter cannot go down, so negative
+        rewards count as feedback but do not change the reward total."""
+        samples = [{"type": "COUNTER", "key": FEEDBACK_KEY, "value": 1}]
+        if reward > 0:
+            samples.append({"type": "COUNTER", "key": FEEDBACK_REWARD_KEY, "value": reward})
+        self.record(samples, method)
+
+    def request(self, method: str, transport: str, code: str, seconds: float) -> None:
+        self._requests.labels(method, transport, code).inc()
+        if not math.isnan(seconds):
+            self._latency.labels(method, transport).observe(seconds)
+
+
+def mark_process_dead(pid: int) -> None:
+    """Drop a dead worker's live gauges (counters and histograms keep counting, as Prometheus expects)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(pid)
+
+
+def exposition() -> bytes:
+    """Merged text exposition of every process's samples."""
+    from prometheus_client import CollectorRegistry, generate_latest, multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return generate_latest(registry)

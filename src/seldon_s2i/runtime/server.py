@@ -1,0 +1,258 @@
+"""Process model: a supervisor and its children (REST, gRPC workers, metrics, custom service).
+
+The supervisor (the container's PID 1 child of `exec`) imports and constructs the user class once,
+then forks one child per listener:
+
+* REST: a gunicorn arbiter (programmatic BaseApplication) with its workers; each worker calls the
+  user's `load()` after the fork, as in seldon-core;
+* gRPC: GRPC_WORKERS processes sharing the port with SO_REUSEPORT, each calling `load()`;
+* metrics: a small threaded WSGI server reading prometheus_client's multiprocess files;
+* custom_service(), when the model defines one.
+
+SIGTERM/SIGINT are forwarded to every child; gunicorn and gRPC finish in-flight requests; the
+supervisor exits 0. If any child dies on its own, the others are stopped and the supervisor exits 1:
+a service that answers on one port but not the other is worse than a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import time
+import traceback
+from typing import Any, Callable, Dict, Optional
+
+from seldon_s2i.runtime import loader
+from seldon_s2i.runtime import metrics as metrics_mod
+from seldon_s2i.runtime.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+GRACEFUL_TIMEOUT = 30
+LOG_FORMAT = "%(asctime)s - %(name)s:%(funcName)s:%(lineno)s - %(levelname)s:  %(message)s"
+
+
+class _Shutdown(Exception):
+    pass
+
+
+def _set_parent_death_signal() -> None:
+    """Children die with the supervisor even if it is SIGKILLed (Linux only; best effort)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux, or no libc symbol: nothing to do
+        pass
+
+
+def fork_child(name: str, target: Callable[[], Optional[int]]) -> int:
+    """Run `target` in a forked child; the child's exit code is target's return value (0 if None)."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _set_parent_death_signal()
+        result = target()
+        code = 0 if result is None else int(result)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - report, then exit non-zero
+        logger.error("%s process failed:\n%s", name, traceback.format_exc())
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+# ----------------------------------------------------------------------------- per-process set-up
+
+
+class WorkerContext:
+    """What a serving process builds after the fork: load(), metrics recorder, component."""
+
+    def __init__(self, settings: Settings, user: Any, metadata: Optional[Dict[str, Any]]) -> None:
+        self.settings, self.user, self.metadata = settings, user, metadata
+
+    def component(self) -> Any:
+        from seldon_s2i.runtime.component import Component
+
+        if not self.settings.preload:
+            loader.call_load(self.user)
+        recorder = metrics_mod.MetricsRecorder(self.settings.identity)
+        return Component(self.user, self.settings, recorder), recorder
+
+    def rest_app(self) -> Any:
+        from seldon_s2i.runtime.rest import create_app
+
+        component, recorder = self.component()
+        return create_app(component, self.metadata, recorder, self.settings.max_request_bytes,
+                          self.settings.payload_passthrough)
+
+
+def gunicorn_options(settings: Settings) -> Dict[str, Any]:
+    return {
+        "bind": [f"0.0.0.0:{settings.ports.http}"],
+        "workers": settings.workers,
+        "threads": settings.threads,
+        # gthread even with one thread: keep-alive connections (the sync worker closes every one).
+        "worker_class": "gthread",
+        "max_requests": settings.max_requests,
+        "max_requests_jitter": settings.max_requests_jitter,
+        "keepalive": settings.keepalive,
+        "timeout": settings.timeout,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "pidfile": settings.pidfile,
+        "accesslog": "-" if settings.access_log else None,
+        "loglevel": settings.log_level.lower(),
+        "worker_exit": lambda server, worker: metrics_mod.mark_process_dead(worker.pid),
+    }
+
+
+def run_rest(settings: Settings, context: WorkerContext) -> None:
+    if settings.debug:
+        app = context.rest_app()
+        app.run(host="0.0.0.0", port=settings.ports.http, threaded=not settings.single_threaded)
+        return
+    from gunicorn.app.base import BaseApplication
+
+    class RestApplication(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in gunicorn_options(settings).items():
+                if value is not None:
+                    self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 24 writes one to $HOME
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self) -> Any:
+            return context.rest_app()
+
+    RestApplication().run()
+
+
+def run_grpc(settings: Settings, context: WorkerContext) -> None:
+    from seldon_s2i.runtime import grpc_server
+
+    component, recorder = context.component()
+    servicer = grpc_server.Servicer(component, context.metadata, recorder)
+    grpc_server.serve_forever(servicer, settings.ports.grpc, settings.grpc_threads, settings.grpc_max_message)
+
+
+def run_metrics(settings: Settings) -> None:
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    path = settings.metrics_path
+
+    def app(environ: Dict[str, Any], start_response: Callable) -> Any:
+        if environ.get("PATH_INFO") == path and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            body = metrics_mod.exposition()
+            start_response("200 OK", [("Content-Type", metrics_mod.CONTENT_TYPE), ("Content-Length", str(len(body)))])
+            return [body]
+        body = b"Not Found\n"
+        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    httpd = make_server("0.0.0.0", settings.ports.metrics, app, server_class=Server, handler_class=QuietHandler)
+
+    def stop(*_: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    logger.info("metrics on port %d path %s", settings.ports.metrics, path)
+    httpd.serve_forever()
+
+
+# ----------------------------------------------------------------------------- supervisor
+
+
+def _stop_children(children: Dict[int, str], deadline_seconds: float) -> None:
+    for pid in list(children):
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + deadline_seconds
+    while children and time.monotonic() < deadline:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+        if pid == 0:
+            time.sleep(0.05)
+        else:
+            children.pop(pid, None)
+    for pid, name in list(children.items()):
+        logger.error("%s (pid %d) did not stop in time; killing it", name, pid)
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        children.pop(pid, None)
+
+
+def _exit_description(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit code {os.WEXITSTATUS(status)}"
+
+
+def supervise(settings: Settings, user: Any, metadata: Optional[Dict[str, Any]]) -> int:
+    """Start every child process and wait; returns the supervisor's exit code."""
+    context = WorkerContext(settings, user, metadata)
+    if settings.preload:
+        loader.call_load(user)
+    if settings.ports.http is not None:
+        import seldon_s2i.runtime.rest  # noqa: F401 - imported once here, shared by the forked workers
+
+    def on_signal(signum: int, frame: Any) -> None:
+        raise _Shutdown()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    children: Dict[int, str] = {}
+    optional_ok: Dict[int, bool] = {}
+    failed = False
+    try:
+        custom_service = getattr(user, "custom_service", None)
+        if callable(custom_service):
+            pid = fork_child("custom_service", custom_service)
+            children[pid] = "custom_service"
+            optional_ok[pid] = True
+        children[fork_child("metrics", lambda: run_metrics(settings))] = "metrics server"
+        if settings.ports.grpc is not None:
+            for index in range(settings.grpc_workers):
+                children[fork_child("gRPC", lambda: run_grpc(settings, context))] = f"gRPC worker {index}"
+        if settings.ports.http is not None:
+            children[fork_child("REST", lambda: run_rest(settings, context))] = "REST server"
+        logger.info("serving %s: REST %s, gRPC %s, metrics %s%s", settings.interface_name,
+                    settings.ports.http or "off", settings.ports.grpc or "off", settings.ports.metrics,
+                    settings.metrics_path)
+        while children:
+            pid, status = os.wait()
+            name = children.pop(pid, None)
+            if name is None:
+                continue
+            if optional_ok.get(pid) and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+                logger.info("%s finished", name)
+                continue
+            logger.error("%s stopped unexpectedly (%s); stopping the service", name, _exit_description(status))
+            failed = True
+            break
+    except _Shutdown:
+        logger.info("shutting down: waiting for in-flight requests")
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _stop_children(children, GRACEFUL_TIMEOUT + 5)
+    return 1 if failed else 0

@@ -1,0 +1,274 @@
+"""Command line, environment and pod annotations -> one immutable `Settings`.
+
+Everything the reference reads (spec §1.1-§1.2) is read here once, at start-up, so request paths
+never consult the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional
+
+SERVICE_TYPES = ("MODEL", "ROUTER", "TRANSFORMER", "OUTPUT_TRANSFORMER", "COMBINER", "OUTLIER_DETECTOR")
+LEGACY_API_TYPES = ("REST", "GRPC")
+DEFAULT_ANNOTATIONS_FILE = "/etc/podinfo/annotations"
+# A dead or stuck REST worker is replaced after this many seconds (the reference: 5000 s).
+DEFAULT_TIMEOUT_SECONDS = 600
+# gRPC messages up to 256 MiB (the walkthrough image is a 29.5 MB tensor of doubles).
+DEFAULT_GRPC_MAX_MESSAGE = 256 * 1024 * 1024
+# REST bodies above this many bytes get 413.
+DEFAULT_MAX_REQUEST_BYTES = 256 * 1024 * 1024
+NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
+
+HTTP_PORT_ENV = "PREDICTIVE_UNIT_HTTP_SERVICE_PORT"
+GRPC_PORT_ENV = "PREDICTIVE_UNIT_GRPC_SERVICE_PORT"
+METRICS_PORT_ENV = "PREDICTIVE_UNIT_METRICS_SERVICE_PORT"
+
+
+class UsageError(Exception):
+    """A start-up mistake of the user: reported as one line, non-zero exit."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def env_bool(value: Optional[str]) -> bool:
+    """The reference's boolean env rule: true iff the lower-cased value is 1, true or t."""
+    return value is not None and value.strip().lower() in ("1", "true", "t")
+
+
+@dataclass(frozen=True)
+class Ports:
+    http: Optional[int]
+    grpc: Optional[int]
+    metrics: int
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who this unit is (metric labels, meta.requestPath, default metadata)."""
+
+    unit_id: str = NOT_IMPLEMENTED
+    unit_id_set: bool = False
+    image: str = ""
+    image_name: str = NOT_IMPLEMENTED
+    image_version: str = NOT_IMPLEMENTED
+    deployment: str = NOT_IMPLEMENTED
+    predictor: str = NOT_IMPLEMENTED
+    predictor_version: str = NOT_IMPLEMENTED
+
+
+@dataclass(frozen=True)
+class Settings:
+    interface_name: str
+    service_type: str = "MODEL"
+    persistence: int = 0
+    parameters: str = "[]"
+    log_level: str = "INFO"
+    debug: bool = False
+    workers: int = 1
+    threads: int = 1
+    max_requests: int = 0
+    max_requests_jitter: int = 0
+    keepalive: int = 2
+    single_threaded: bool = False
+    ports: Ports = field(default_factory=lambda: Ports(9000, 5000, 6000))
+    metrics_path: str = "/metrics"
+    pidfile: Optional[str] = None
+    access_log: bool = False
+    grpc_threads: int = 1
+    grpc_workers: int = 1
+    timeout: int = DEFAULT_TIMEOUT_SECONDS
+    grpc_max_message: int = DEFAULT_GRPC_MAX_MESSAGE
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    preload: bool = False
+    payload_passthrough: bool = False
+    include_metrics_in_response: bool = True
+    executor_enabled: bool = True
+    filter_metrics_access_logs: bool = True
+    model_metadata: Optional[str] = None
+    identity: Identity = field(default_factory=Identity)
+
+
+def read_annotations(path: str) -> Dict[str, str]:
+    """The k8s downward-API annotations file: `key="value"` per line."""
+    annotations: Dict[str, str] = {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return annotations
+    for line in lines:
+        key, sep, value = line.partition("=")
+        if sep:
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            annotations[key.strip()] = value
+    return annotations
+
+
+def _int(name: str, value: Optional[str], default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise UsageError(f"{name} must be an integer, got {value!r}") from None
+
+
+def _port(name: str, value: str) -> int:
+    port = _int(name, value, 0)
+    if not 0 < port < 65536:
+        raise UsageError(f"{name} must be a port number 1-65535, got {value!r}")
+    return port
+
+
+def resolve_ports(args: argparse.Namespace, env: Mapping[str, str], api_type: str) -> Ports:
+    """The port rule shared by the s2i images and `seldon-s2i serve`.
+
+    Explicit ports (flags or PREDICTIVE_UNIT_*_PORT) win. Otherwise API_TYPE=REST serves only REST,
+    on 5000 (what the walkthrough maps); API_TYPE=GRPC only gRPC, on 5000; anything else the
+    seldon-core 1.x layout REST 9000, gRPC 5000, metrics 6000.
+    """
+    http = args.http_port if args.http_port is not None else env.get(HTTP_PORT_ENV) or None
+    grpc = args.grpc_port if args.grpc_port is not None else env.get(GRPC_PORT_ENV) or None
+    metrics = args.metrics_port if args.metrics_port is not None else env.get(METRICS_PORT_ENV) or None
+    api = api_type.strip().upper()
+    if api == "REST":
+        http_port: Optional[int] = _port("http port", http) if http else 5000
+        grpc_port: Optional[int] = _port("grpc port", grpc) if grpc else None
+    elif api == "GRPC":
+        http_port = _port("http port", http) if http else None
+        grpc_port = _port("grpc port", grpc) if grpc else 5000
+    else:
+        http_port = _port("http port", http) if http else 9000
+        grpc_port = _port("grpc port", grpc) if grpc else 5000
+    metrics_port = _port("metrics port", metrics) if metrics else 6000
+    return Ports(http_port, grpc_port, metrics_port)
+
+
+def identity_from_env(env: Mapping[str, str]) -> Identity:
+    import json
+
+    image = env.get("PREDICTIVE_UNIT_IMAGE", "")
+    full_image = image or f"{NOT_IMPLEMENTED}:{NOT_IMPLEMENTED}"
+    image_name, _, image_version = full_image.rpartition(":")
+    if not image_name:
+        image_name, image_version = full_image, NOT_IMPLEMENTED
+    predictor_version = NOT_IMPLEMENTED
+    try:
+        labels = json.loads(env.get("PREDICTOR_LABELS", "{}"))
+        if isinstance(labels, dict) and labels.get("version"):
+            predictor_version = str(labels["version"])
+    except ValueError:
+        pass
+    return Identity(
+        unit_id=env.get("PREDICTIVE_UNIT_ID", NOT_IMPLEMENTED),
+        unit_id_set="PREDICTIVE_UNIT_ID" in env,
+        image=image,
+        image_name=image_name,
+        image_version=image_version,
+        deployment=env.get("SELDON_DEPLOYMENT_ID", NOT_IMPLEMENTED),
+        predictor=env.get("PREDICTOR_ID", NOT_IMPLEMENTED),
+        predictor_version=predictor_version,
+    )
+
+
+def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seldon-s2i-microservice",
+        description="Serve a Python model class with the Seldon Core v1 protocol (REST, gRPC, metrics).")
+    parser.add_argument("interface_name", help="model class: Module (class of the same name) or pkg.mod.Class")
+    parser.add_argument("api_type", nargs="?", default=None,
+                        help="legacy (seldon-core <= 1.4) API type REST or GRPC; prefer env API_TYPE")
+    parser.add_argument("--service-type", type=str.upper, choices=SERVICE_TYPES, default="MODEL")
+    parser.add_argument("--persistence", nargs="?", default=0, const=1, type=int)
+    parser.add_argument("--parameters", type=str, default=env.get("PREDICTIVE_UNIT_PARAMETERS", "[]"))
+    parser.add_argument("--log-level", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"], default="INFO")
+    parser.add_argument("--debug", nargs="?", type=env_bool, const=True, default=env_bool(env.get("SELDON_DEBUG")))
+    parser.add_argument("--tracing", nargs="?", default=env.get("TRACING", "0"), const="1")
+    parser.add_argument("--workers", type=int, default=_int("GUNICORN_WORKERS", env.get("GUNICORN_WORKERS"), 1))
+    parser.add_argument("--threads", type=int, default=_int("GUNICORN_THREADS", env.get("GUNICORN_THREADS"), 1))
+    parser.add_argument("--max-requests", type=int,
+                        default=_int("GUNICORN_MAX_REQUESTS", env.get("GUNICORN_MAX_REQUESTS"), 0))
+    parser.add_argument("--max-requests-jitter", type=int,
+                        default=_int("GUNICORN_MAX_REQUESTS_JITTER", env.get("GUNICORN_MAX_REQUESTS_JITTER"), 0))
+    parser.add_argument("--keepalive", type=int, default=_int("GUNICORN_KEEPALIVE", env.get("GUNICORN_KEEPALIVE"), 2))
+    parser.add_argument("--single-threaded", type=int,
+                        default=_int("FLASK_SINGLE_THREADED", env.get("FLASK_SINGLE_THREADED"), 0))
+    parser.add_argument("--http-port", type=str, default=None)
+    parser.add_argument("--grpc-port", type=str, default=None)
+    parser.add_argument("--metrics-port", type=str, default=None)
+    parser.add_argument("--pidfile", type=str, default=None)
+    parser.add_argument("--access-log", nargs="?", type=env_bool, const=True,
+                        default=env_bool(env.get("GUNICORN_ACCESS_LOG")))
+    parser.add_argument("--grpc-threads", type=int, default=_int("GRPC_THREADS", env.get("GRPC_THREADS"), 1))
+    parser.add_argument("--grpc-workers", type=int, default=_int("GRPC_WORKERS", env.get("GRPC_WORKERS"), 1))
+    return parser
+
+
+def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
+    """argv (without the program name) and the environment -> Settings; UsageError on mistakes."""
+    parser = build_parser(env)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        raise UsageError(f"unknown arguments {unknown}", exit_code=255)
+    api_type = env.get("API_TYPE", "")
+    if args.api_type is not None:
+        if args.api_type.upper() not in LEGACY_API_TYPES:
+            raise UsageError(f"unknown API type {args.api_type!r}: expected REST or GRPC", exit_code=255)
+        api_type = args.api_type
+    log_level = env.get("SELDON_LOG_LEVEL") or args.log_level
+    if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL"):
+        raise UsageError(f"SELDON_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+    annotations = read_annotations(env.get("SELDON_S2I_ANNOTATIONS_FILE", DEFAULT_ANNOTATIONS_FILE))
+    timeout = DEFAULT_TIMEOUT_SECONDS
+    if annotations.get("seldon.io/rest-timeout"):
+        timeout = max(1, _int("seldon.io/rest-timeout", annotations["seldon.io/rest-timeout"], 0) // 1000)
+    timeout = _int("GUNICORN_TIMEOUT", env.get("GUNICORN_TIMEOUT"), timeout)
+    grpc_max = _int("seldon.io/grpc-max-message-size", annotations.get("seldon.io/grpc-max-message-size"),
+                    DEFAULT_GRPC_MAX_MESSAGE)
+    grpc_max = _int("GRPC_MAX_MESSAGE_LENGTH", env.get("GRPC_MAX_MESSAGE_LENGTH"), grpc_max)
+    ports = resolve_ports(args, env, api_type)
+    if args.grpc_workers <= 0:
+        ports = Ports(ports.http, None, ports.metrics)
+    for name, value in (("workers", args.workers), ("threads", args.threads), ("grpc-threads", args.grpc_threads)):
+        if value < 1:
+            raise UsageError(f"--{name} must be at least 1, got {value}")
+    debug = bool(args.debug)
+    return Settings(
+        interface_name=args.interface_name,
+        service_type=args.service_type,
+        persistence=args.persistence or 0,
+        parameters=args.parameters,
+        log_level="WARNING" if log_level.upper() == "WARN" else log_level.upper(),
+        debug=debug,
+        workers=args.workers,
+        threads=1 if args.single_threaded else args.threads,
+        max_requests=args.max_requests,
+        max_requests_jitter=args.max_requests_jitter,
+        keepalive=args.keepalive,
+        single_threaded=bool(args.single_threaded),
+        ports=ports,
+        metrics_path=env.get("PREDICTIVE_UNIT_METRICS_ENDPOINT") or "/metrics",
+        pidfile=args.pidfile,
+        access_log=bool(args.access_log),
+        grpc_threads=args.grpc_threads,
+        grpc_workers=max(0, args.grpc_workers),
+        timeout=max(1, timeout),
+        grpc_max_message=grpc_max,
+        max_request_bytes=_int("SELDON_S2I_MAX_REQUEST_BYTES", env.get("SELDON_S2I_MAX_REQUEST_BYTES"),
+                               DEFAULT_MAX_REQUEST_BYTES),
+        preload=env_bool(env.get("SELDON_S2I_PRELOAD")) or env_bool(env.get("GUNICORN_PRELOAD")),
+        payload_passthrough=env_bool(env.get("PAYLOAD_PASSTHROUGH")),
+        include_metrics_in_response=env.get("INCLUDE_METRICS_IN_CLIENT_RESPONSE", "true").lower() == "true",
+        executor_enabled=env.get("SELDON_EXECUTOR_ENABLED", "true").lower() != "false",
+        filter_metrics_access_logs=(env_bool(env["FILTER_METRICS_ACCESS_LOGS"])
+                                    if "FILTER_METRICS_ACCESS_LOGS" in env else not debug),
+        model_metadata=env.get("MODEL_METADATA"),
+        identity=identity_from_env(env),
+    )
