@@ -30,6 +30,7 @@ import orjson
 
 _ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 _TINY = 1e-4
+_SMALL_ARRAY = 64
 _NON_ASCII = re.compile("[\x7f-\U0010ffff]")
 # dtypes orjson serialises natively with the same digits as Python's float()/int() of each element.
 _ORJSON_NATIVE_KINDS = frozenset("iub")
@@ -79,8 +80,8 @@ def _needs_exact(obj: Any) -> bool:
         if kind in _ORJSON_NATIVE_KINDS:
             return False
         if kind == "f" and obj.dtype == np.float64 and obj.flags.c_contiguous:
-            if obj.size == 0:
-                return False
+            if obj.size <= _SMALL_ARRAY:  # numpy's per-call overhead beats a Python loop only for big arrays
+                return any(_float_needs_exact(x) for x in obj.ravel().tolist())
             if not np.isfinite(obj).all():
                 return True
             magnitude = np.abs(obj)

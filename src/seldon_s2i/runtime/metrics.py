@@ -79,6 +79,7 @@ class MetricsRecorder:
         self._custom: Dict[Tuple[str, str, Tuple[str, ...]], Any] = {}
         self._requests = Counter("seldon_s2i_requests", "Requests served, by method, transport and status",
                                  ["method", "transport", "code"], registry=None)
+        self._request_children: Dict[Tuple[str, str, str], Tuple[Any, Any]] = {}
         self._latency = Histogram("seldon_s2i_request_duration_seconds", "Request latency, by method and transport",
                                   ["method", "transport"], buckets=REQUEST_BUCKETS, registry=None)
 
@@ -135,9 +136,14 @@ class MetricsRecorder:
         self.record(samples, method)
 
     def request(self, method: str, transport: str, code: str, seconds: float) -> None:
-        self._requests.labels(method, transport, code).inc()
+        key = (method, transport, code)
+        children = self._request_children.get(key)
+        if children is None:
+            children = (self._requests.labels(method, transport, code), self._latency.labels(method, transport))
+            self._request_children[key] = children
+        children[0].inc()
         if not math.isnan(seconds):
-            self._latency.labels(method, transport).observe(seconds)
+            children[1].observe(seconds)
 
 
 def mark_process_dead(pid: int) -> None:

@@ -62,6 +62,8 @@ def fork_child(name: str, target: Callable[[], Optional[int]]) -> int:
         code = 0 if result is None else int(result)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except OSError as exc:  # typically a port already in use: one line is enough
+        logger.error("%s process failed: %s", name, exc)
     except BaseException:  # noqa: BLE001 - report, then exit non-zero
         logger.error("%s process failed:\n%s", name, traceback.format_exc())
     finally:
@@ -100,8 +102,9 @@ def gunicorn_options(settings: Settings) -> Dict[str, Any]:
         "bind": [f"0.0.0.0:{settings.ports.http}"],
         "workers": settings.workers,
         "threads": settings.threads,
-        # gthread even with one thread: keep-alive connections (the sync worker closes every one).
-        "worker_class": "gthread",
+        # As the reference: sync for one thread (fastest per request; closes each connection),
+        # gthread with keep-alive for more.
+        "worker_class": "gthread" if settings.threads > 1 else "sync",
         "max_requests": settings.max_requests,
         "max_requests_jitter": settings.max_requests_jitter,
         "keepalive": settings.keepalive,
