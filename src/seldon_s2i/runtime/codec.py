@@ -471,11 +471,13 @@ class ProtoCodec:
             data = message.data
             data.names.extend(output.names)
             if kind == TENSOR:
+                data.tensor.SetInParent()
                 data.tensor.MergeFromString(tensor_bytes(value.shape, value))
             elif kind == TFTENSOR:
                 data.tftensor.CopyFrom(numpy_to_tftensor(value))
             else:
                 items = value.tolist() if isinstance(value, np.ndarray) else value
+                data.ndarray.SetInParent()  # an empty list is still an ndarray
                 data.ndarray.extend(items)
         return message
 

@@ -62,7 +62,8 @@ class Component:
         self.include_metrics = settings.include_metrics_in_response
         identity = settings.identity
         self.unit_id = identity.unit_id if identity.unit_id_set else None
-        self.unit_path = {identity.unit_id: identity.image} if identity.unit_id_set else {}
+        image = identity.image or f"{identity.image_name}:{identity.image_version}"
+        self.unit_path = {identity.unit_id: image} if identity.unit_id_set else {}
         self._methods: Dict[str, Any] = {}
         self._meta_ok: Dict[str, Optional[bool]] = {}
         for name in ("predict", "predict_raw", "predict_rest", "predict_grpc",
