@@ -28,6 +28,7 @@ class Server:
 
     def __init__(self, model: str, args: List[str], env: Dict[str, str], grpc: bool = True) -> None:
         self.http_port, self.grpc_port, self.metrics_port = free_port(), free_port(), free_port()
+        self.grpc = grpc
         full_env = dict(os.environ)
         full_env.update({
             "PREDICTIVE_UNIT_HTTP_SERVICE_PORT": str(self.http_port),
@@ -59,12 +60,21 @@ class Server:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited with {self.proc.returncode}:\n{self.output()}")
             try:
-                if requests.get(self.url + "/health/ping", timeout=1).status_code == 200:
+                if requests.get(self.url + "/health/ping", timeout=1).status_code == 200 and self._grpc_listening():
                     return
             except requests.ConnectionError:
                 pass
             time.sleep(0.1)
         raise AssertionError(f"server not ready:\n{self.output()}")
+
+    def _grpc_listening(self) -> bool:
+        if not self.grpc:
+            return True
+        try:
+            socket.create_connection(("127.0.0.1", self.grpc_port), timeout=1).close()
+            return True
+        except OSError:
+            return False
 
     def stop(self, timeout: float = 40) -> Optional[int]:
         if self.proc.poll() is None:
