@@ -8,9 +8,10 @@ output equals the reference's except in three places, each handled here:
 * non-ASCII characters are emitted raw (reference: `\\uXXXX`, surrogate pairs above U+FFFF, and
   U+007F escaped too): fixed by a post-pass that escapes them, which is exact because such bytes
   can only occur inside JSON strings;
-* NaN/Infinity become `null` (reference: bare `NaN`/`Infinity`), and floats with 0 < |x| < 1e-4 are
-  spelled differently (`1.5e-7` vs `1.5e-07`, `0.00001` vs `1e-05`): such documents take the
-  exact (stdlib json) path; the check is vectorised for numpy arrays;
+* NaN/Infinity become `null` (reference: bare `NaN`/`Infinity`), and floats that Python writes in
+  exponent notation (0 < |x| < 1e-4 or |x| >= 1e16) are spelled differently, and differently again
+  by other orjson versions (`1.5e-7` vs `1.5e-07`, `0.00001` vs `1e-05`, `1e16` vs `1e+16`): such
+  documents take the exact (stdlib json) path; the check is vectorised for numpy arrays;
 * float32/float16 arrays are printed by orjson at their own precision (`0.1`); the reference widens
   them to Python floats first (`0.10000000149011612`): `to_json_array` widens them too.
 
@@ -21,7 +22,6 @@ exact path, so the two paths never disagree about what is valid.
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any
 
@@ -30,6 +30,7 @@ import orjson
 
 _ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 _TINY = 1e-4
+_HUGE = 1e16
 _SMALL_ARRAY = 64
 _NON_ASCII = re.compile("[\x7f-\U0010ffff]")
 # dtypes orjson serialises natively with the same digits as Python's float()/int() of each element.
@@ -53,9 +54,12 @@ def to_json_array(arr: np.ndarray) -> np.ndarray:
 
 
 def _float_needs_exact(x: float) -> bool:
-    if x != x or x in (math.inf, -math.inf):
-        return True
-    return x != 0.0 and -_TINY < x < _TINY
+    """Outside 1e-4 <= |x| < 1e16 Python switches to exponent notation, which orjson versions spell
+    differently (`1e-07` vs `1e-7`, `1e+16` vs `1e16`); NaN/Infinity are `null` in orjson."""
+    if x == 0.0:
+        return False
+    magnitude = abs(x)
+    return not _TINY <= magnitude < _HUGE  # also true for NaN and infinities
 
 
 def _needs_exact(obj: Any) -> bool:
@@ -85,7 +89,7 @@ def _needs_exact(obj: Any) -> bool:
             if not np.isfinite(obj).all():
                 return True
             magnitude = np.abs(obj)
-            return bool(((magnitude < _TINY) & (magnitude > 0)).any())
+            return bool((((magnitude < _TINY) & (magnitude > 0)) | (magnitude >= _HUGE)).any())
         return True
     if isinstance(obj, float):  # numpy float scalars
         return _float_needs_exact(float(obj))
