@@ -66,6 +66,10 @@ reference-venv: ## the reference seldon-core 1.17.1 in its own virtualenv (.venv
 test-compat: venv reference-venv ## differential tests against seldon-core 1.17.1
 	$(PYTEST) -q test/compat
 
+.PHONY: protos
+protos: ## regenerate the runtime's *_pb2.py (gencode compatible with protobuf >= 6.31)
+	scripts/gen-protos.sh
+
 .PHONY: bench-build
 bench-build: build ## cold/incremental build times and image sizes
 	$(VPY) bench/build.py

@@ -88,8 +88,6 @@ def defaults(image: str) -> Dict[str, Any]:
 
 def build(user_object: Any, image: str, model_metadata_env: Optional[str]) -> Tuple[Optional[Dict[str, Any]], str]:
     """(metadata, "") when valid, (None, problem) when not; never raises for user mistakes."""
-    import yaml
-
     metadata = defaults(image)
     init_metadata = getattr(user_object, "init_metadata", None)
     if callable(init_metadata):
@@ -104,6 +102,8 @@ def build(user_object: Any, image: str, model_metadata_env: Optional[str]) -> Tu
         else:
             logger.error("init_metadata() must return a dict, got %s; ignored", type(user_meta).__name__)
     if model_metadata_env:
+        import yaml  # only when MODEL_METADATA is set: keeps start-up lean
+
         try:
             env_meta = yaml.safe_load(model_metadata_env)
         except yaml.YAMLError as exc:

@@ -281,3 +281,31 @@ def test_serve_main_reads_s2i_environment(tmp_path):
     missing = subprocess.run([sys.executable, "-c", "import sys; from seldon_s2i.runtime.serve import serve_main; "
                               f"sys.exit(serve_main([{str(tmp_path / 'nope')!r}]))"], capture_output=True, text=True)
     assert missing.returncode == 2 and "is not a directory" in missing.stderr
+
+
+def test_killed_grpc_worker_stops_the_service(start_server):
+    server = start_server("EchoModel")
+    children = open(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read().split()
+    grpc_workers = [pid for pid in children
+                    if any(f":{server.grpc_port:04X}" in line for line in _listening_sockets(int(pid)))]
+    assert grpc_workers, server.output()
+    os.kill(int(grpc_workers[0]), signal.SIGKILL)
+    assert server.proc.wait(40) == 1
+    assert "stopped unexpectedly (killed by signal 9)" in server.output()
+
+
+def _listening_sockets(pid):
+    """Lines of /proc/net/tcp for the sockets process `pid` holds (to find the gRPC worker)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    lines = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as handle:
+            lines += [line for line in handle if line.split()[9] in inodes]
+    return lines
