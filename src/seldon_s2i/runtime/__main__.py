@@ -16,7 +16,6 @@ logger = logging.getLogger("seldon_s2i.runtime")
 
 
 def _fail(message: str, code: int) -> int:
-    logger.error("%s", message)
     print(f"seldon-s2i-microservice: error: {message}", file=sys.stderr)
     return code
 

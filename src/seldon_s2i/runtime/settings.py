@@ -7,7 +7,6 @@ never consult the environment.
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional
 
