@@ -1,0 +1,116 @@
+"""Shared fixtures of the integration tests: a real Docker engine, host networking, loopback only.
+
+- the `docker_engine` check runs for every test here and FAILS (never skips) when no engine answers;
+- `free_port()` gives a free TCP port on 127.0.0.1;
+- `run_container(image, ...)` starts a container with --network host and removes it after the test;
+- `wait_for_http(url, container)` polls until the URL answers 200 (or the container dies).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterator, List, Optional, Sequence
+
+import pytest
+import requests
+
+
+def docker(*args: str, check: bool = True, timeout: float = 900, input: Optional[bytes] = None
+           ) -> subprocess.CompletedProcess:
+    """Run the docker CLI and capture its output (bytes)."""
+    result = subprocess.run(["docker", *args], input=input, capture_output=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stderr.decode(errors='replace')}")
+    return result
+
+
+@pytest.fixture(scope="session", autouse=True)
+def docker_engine() -> None:
+    """Every integration test needs the engine: fail loudly when it is missing."""
+    try:
+        result = subprocess.run(["docker", "info", "--format", "{{.ServerVersion}}"],
+                                capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.fail(f"no Docker engine: {exc} (start one with `make engine`)")
+    if result.returncode != 0 or not result.stdout.strip():
+        pytest.fail(f"no Docker engine answers `docker info` (start one with `make engine`): {result.stderr.strip()}")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def free_port() -> Callable[[], int]:
+    """A function returning a TCP port that is free on 127.0.0.1 right now."""
+    return _free_port
+
+
+@dataclass
+class Container:
+    """A container started by `run_container`; it is removed when the test ends."""
+
+    id: str
+
+    def logs(self) -> str:
+        result = docker("logs", self.id, check=False)
+        return (result.stdout + result.stderr).decode(errors="replace")
+
+    def running(self) -> bool:
+        result = docker("inspect", "-f", "{{.State.Running}}", self.id, check=False)
+        return result.stdout.strip() == b"true"
+
+    def exit_code(self) -> int:
+        return int(docker("inspect", "-f", "{{.State.ExitCode}}", self.id).stdout)
+
+
+@pytest.fixture
+def run_container() -> Iterator[Callable[..., Container]]:
+    """Start containers with host networking (our engine has no bridge); all removed at teardown."""
+    started: List[Container] = []
+
+    def start(image: str, env: Optional[Dict[str, str]] = None, user: Optional[str] = None,
+              command: Sequence[str] = ()) -> Container:
+        args = ["run", "-d", "--network", "host"]
+        for name, value in (env or {}).items():
+            args += ["-e", f"{name}={value}"]
+        if user is not None:
+            args += ["--user", user]
+        container = Container(docker(*args, image, *command).stdout.decode().strip())
+        started.append(container)
+        return container
+
+    yield start
+    for container in started:
+        docker("rm", "-f", "-v", container.id, check=False)
+
+
+def _wait_for_http(url: str, container: Optional[Container] = None, timeout: float = 90) -> requests.Response:
+    deadline = time.monotonic() + timeout
+    last_error = ""
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(url, timeout=5)
+            if response.status_code == 200:
+                return response
+            last_error = f"HTTP {response.status_code}"
+        except requests.RequestException as exc:
+            last_error = str(exc)
+        if container is not None and not container.running():
+            raise AssertionError(f"container exited ({container.exit_code()}) before {url} answered:\n"
+                                 f"{container.logs()}")
+        time.sleep(0.3)
+    logs = container.logs() if container is not None else ""
+    raise AssertionError(f"{url} did not answer 200 within {timeout}s ({last_error})\n{logs}")
+
+
+@pytest.fixture
+def wait_for_http() -> Callable[..., requests.Response]:
+    """wait_for_http(url, container=None, timeout=90): poll until 200; fail with the container's logs."""
+    return _wait_for_http
