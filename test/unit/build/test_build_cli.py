@@ -1,0 +1,75 @@
+"""CLI argument errors: one line on stderr, no traceback, a non-zero exit."""
+
+from __future__ import annotations
+
+import pytest
+
+from seldon_s2i.cli import _normalise_booleans, main
+
+
+def _run(capsys, argv):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse errors and --help
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip() and not line.startswith("WARNING:")]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("ERROR: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "argv, fragment, code",
+    [
+        (["build"], "the following arguments are required: SRC, BUILDER", 2),
+        (["frobnicate"], "invalid choice", 2),
+        (["build", ".", "b", "t", "--bogus"], "unrecognized arguments: --bogus", 2),
+        (["build", ".", "b"], "TAG is required", 1),
+        (["build", ".", "b", "t", "-e", "NOEQUALS"], "-e/--env expects NAME=VALUE", 1),
+        (["build", ".", "b", "t", "-p", "sometimes"], "--pull-policy must be one of always, never, if-not-present", 1),
+        (["build", ".", "b", "t", "--incremental-pull-policy", "x"], "--incremental-pull-policy must be one of", 1),
+        (["build", ".", "b", "t", "--exclude", "("], "--exclude is not a valid regular expression", 1),
+        (["build", "/no/such/dir", "b", "t"], "source directory not found: /no/such/dir", 1),
+        (["build", ".", "b", "t", "-i", "/no/such/secret:/etc"], "inject source not found: /no/such/secret", 1),
+        (["build", ".", "b", "t", "-E", "/no/such.env"], "environment file not found: /no/such.env", 1),
+        (["build", ".", "b", "t", "--context-dir", "no-such-sub"], "context directory not found in the source: no-such-sub", 1),
+        (["build", ".", "b", "t", "--incremental=maybe"], "argument --incremental: ignored explicit argument 'maybe'", 2),
+    ],
+)
+def test_argument_errors(capsys, tmp_path, monkeypatch, argv, fragment, code):
+    monkeypatch.chdir(tmp_path)
+    exit_code, out, err = _run(capsys, argv)
+    assert exit_code == code
+    assert fragment in _one_error_line(err)
+    assert out == ""
+
+
+def test_unreachable_engine_is_one_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-dockerd.sock")
+    code, _, err = _run(capsys, ["build", ".", "builder", "t:1"])
+    assert code == 1
+    assert _one_error_line(err) == (
+        f"ERROR: cannot reach the Docker engine at unix://{tmp_path}/no-dockerd.sock: is dockerd running?"
+    )
+    code, _, err = _run(capsys, ["usage", "builder"])
+    assert code == 1 and "cannot reach the Docker engine" in _one_error_line(err)
+
+
+def test_help_explains_the_git_decision(capsys):
+    code, out, _ = _run(capsys, ["build", "--help"])
+    assert code == 0
+    assert "working tree is built as it is" in out
+    assert "--ref" in out and "--as-dockerfile" in out and "--incremental" in out
+
+
+def test_s2i_boolean_spelling():
+    assert _normalise_booleans(["--incremental=true", "--rm=false", "--copy=1", "-e", "A=--rm=true"]) == [
+        "--incremental", "--copy", "-e", "A=--rm=true",
+    ]
