@@ -14,6 +14,7 @@ import the runtime.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from typing import List, NoReturn, Optional
 
@@ -187,6 +188,11 @@ def _usage(args: argparse.Namespace) -> int:
     return run_usage(args.builder, Engine.connect(), check_pull_policy("--pull-policy", args.pull_policy))
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (a cancelled CI job) cleans up like Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "serve":
@@ -197,6 +203,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     from .build import console
     from .build.errors import BuildError
 
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return _build(args) if args.command == "build" else _usage(args)
     except BuildError as exc:

@@ -102,3 +102,27 @@ def test_image_scripts_url_order_label_then_deprecated_then_env(capsys):
     assert scripts_url(BuilderImage("b", env={"STI_SCRIPTS_URL": "image:///c"})) == "image:///c"
     assert scripts_url(BuilderImage("b")) == ""
     assert capsys.readouterr().err.count("deprecated") == 2
+
+
+def test_http_scripts_url(tree, tmp_path):
+    """-s http://base fetches <base>/<script>; a 404 falls through to the next source."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    served = tree({"assemble": "#!/bin/sh\necho from http\n"}, name="served")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        upload = tmp_path / "up"
+        found = _install(tree({}), upload, scripts_url_flag=f"http://127.0.0.1:{server.server_port}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert found["assemble"] == "/tmp/scripts/assemble"
+    assert (upload / "assemble").read_text() == "#!/bin/sh\necho from http\n"
+    assert stat.S_IMODE((upload / "assemble").stat().st_mode) == 0o755
+    assert found["run"] == "/usr/libexec/s2i/run"

@@ -1,0 +1,113 @@
+"""Fixtures and helpers for the build-driver tests against the real engine.
+
+The tests build a tiny throwaway builder (driver_builder/) FROM a minimal Debian
+image: `seldon-s2i-test-base:bookworm`, made once with mmdebstrap + docker import
+when it is missing. Everything runs with host networking. An unreachable engine
+FAILS the tests (it never skips them).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+HERE = Path(__file__).parent
+BASE_IMAGE = "seldon-s2i-test-base:bookworm"
+BUILDER = "seldon-s2i-driver-test-builder:latest"
+
+
+def docker(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(["docker", *args], check=check, capture_output=True, text=True, **kwargs)
+
+
+def image_exists(reference: str) -> bool:
+    return docker("image", "inspect", reference, check=False).returncode == 0
+
+
+def _ensure_base_image() -> None:
+    if image_exists(BASE_IMAGE):
+        return
+    with tempfile.TemporaryDirectory(prefix="s2i-test-base-") as tmp:
+        rootfs = Path(tmp) / "rootfs.tar"
+        subprocess.run(["mmdebstrap", "--quiet", "--variant=minbase", "bookworm", str(rootfs)], check=True)
+        docker("import", str(rootfs), BASE_IMAGE)
+
+
+@pytest.fixture(scope="session")
+def builder_image() -> str:
+    """The driver test builder, (re)built from driver_builder/ (cached layers make it quick)."""
+    info = docker("info", "--format", "{{.ServerVersion}}", check=False)
+    if info.returncode != 0:
+        pytest.fail(f"the Docker engine is unreachable (these tests need it): {info.stderr.strip()}")
+    _ensure_base_image()
+    docker("build", "--network", "host", "-q", "-t", BUILDER, str(HERE / "driver_builder"))
+    return BUILDER
+
+
+@pytest.fixture
+def new_tag(builder_image):
+    """Unique output tags for a test; the images are removed afterwards."""
+    tags: List[str] = []
+
+    def make(name: str) -> str:
+        tag = f"seldon-s2i-drvtest-{name}:{uuid.uuid4().hex[:8]}"
+        tags.append(tag)
+        return tag
+
+    yield make
+    for tag in tags:
+        docker("rmi", "-f", tag, check=False)
+
+
+def seldon_s2i(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    """Run the CLI as a user would (a separate process)."""
+    return subprocess.run(
+        [sys.executable, "-m", "seldon_s2i.cli", *args], capture_output=True, text=True, **kwargs
+    )
+
+
+def inspect_config(reference: str) -> Dict:
+    return json.loads(docker("image", "inspect", reference).stdout)[0]["Config"]
+
+
+def run_in(reference: str, script: str) -> str:
+    """Run a shell snippet in an image, bypassing its ENTRYPOINT."""
+    return docker("run", "--rm", "--network", "host", "--entrypoint", "", reference, "sh", "-c", script).stdout
+
+
+def leftover_containers() -> List[str]:
+    """Containers created from the test builder or any image built on it."""
+    out = docker("ps", "-a", "--filter", f"ancestor={BUILDER}", "--format", "{{.ID}} {{.Image}}").stdout
+    return [line for line in out.splitlines() if line.strip()]
+
+
+def env_dict(config: Dict) -> Dict[str, str]:
+    return dict(item.split("=", 1) for item in config["Env"])
+
+
+def write_source(root: Path, files: Dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    return root
+
+
+SOURCE_ENVIRONMENT = (
+    "MODEL_NAME=MyModel\n"
+    'QUOTED="a b"\n'
+    "SINGLE='x'\n"
+    "DOLLAR=$HOME/bin\n"
+    "HASH=a#b # not a comment\n"
+    "EQUALS=k=v=w\n"
+    "# COMMENTED=out\n"
+    "OVERRIDDEN=from-source\n"
+)

@@ -1,0 +1,93 @@
+"""Incremental builds (save-artifacts), --rm, and injections against the real engine."""
+
+from __future__ import annotations
+
+from driver_support import (  # noqa: F401 (fixtures)
+    BUILDER,
+    builder_image,
+    docker,
+    image_exists,
+    leftover_containers,
+    new_tag,
+    run_in,
+    seldon_s2i,
+    write_source,
+)
+
+CLEAN_BUILD = "Clean build will be performed because of error saving previous build artifacts"
+
+
+def _image_id(tag: str) -> str:
+    return docker("image", "inspect", "--format", "{{.Id}}", tag).stdout.strip()
+
+
+def test_incremental_build_restores_artifacts_and_rm_removes_the_previous_image(tmp_path, new_tag):
+    tag = new_tag("incr")
+    src = write_source(tmp_path / "app", {"model.py": ""})
+    first = seldon_s2i("build", str(src), BUILDER, tag, "--incremental")
+    assert first.returncode == 0, first.stderr
+    assert "No previous image" in first.stderr
+    first_id = _image_id(tag)
+
+    second = seldon_s2i("build", str(src), BUILDER, tag, "--incremental=true", "--rm")
+    assert second.returncode == 0, second.stderr
+    assert "---> restoring artifacts" in second.stdout
+    assert "save-artifacts: saving cache" in second.stderr  # stderr relayed, kept out of the tar
+    assert run_in(tag, "cat /opt/app/cache/history").split() == ["build", "build"]
+    assert run_in(tag, "ls /tmp/artifacts/cache").split() == ["history"]
+    assert not image_exists(first_id)  # --rm
+    assert leftover_containers() == []
+
+    plain = seldon_s2i("build", str(src), BUILDER, tag)  # not incremental: nothing restored
+    assert plain.returncode == 0
+    assert run_in(tag, "cat /opt/app/cache/history").split() == ["build"]
+
+
+def test_broken_save_artifacts_falls_back_to_a_clean_build(tmp_path, new_tag):
+    tag = new_tag("noisy")
+    src = write_source(tmp_path / "app", {
+        "model.py": "",
+        # a save-artifacts that pollutes stdout (s2i#850) is committed into the first image
+        ".s2i/bin/save-artifacts": "#!/bin/sh\necho 'oops, logging to stdout'\ncd /opt/app && tar -cf - cache\n",
+    })
+    assert seldon_s2i("build", str(src), BUILDER, tag).returncode == 0
+    second = seldon_s2i("build", str(src), BUILDER, tag, "--incremental")
+    assert second.returncode == 0, second.stderr
+    assert f"WARNING: {CLEAN_BUILD}" in second.stderr
+    assert "---> restoring artifacts" not in second.stdout
+    assert run_in(tag, "cat /opt/app/cache/history").split() == ["build"]
+    assert run_in(tag, "ls -a /tmp").split() == [".", "..", "scripts", "src"]  # no partial artifacts
+    assert leftover_containers() == []
+
+
+def test_injected_files_are_visible_to_assemble_then_truncated(tmp_path, new_tag):
+    tag = new_tag("inject")
+    src = write_source(tmp_path / "app", {"model.py": ""})
+    secrets = write_source(tmp_path / "secrets", {"token": "s3cret\n", "nested/other": "o"})
+    (secrets / "token").chmod(0o600)
+    result = seldon_s2i("build", str(src), BUILDER, tag, "-i", f"{secrets}:/etc/test-secrets")
+    assert result.returncode == 0, result.stderr
+    assert run_in(tag, "cat /opt/app/token-seen-by-assemble") == "s3cret\n"
+    assert run_in(tag, "stat -c '%s %n' /etc/test-secrets/token /etc/test-secrets/nested/other").splitlines() == [
+        "0 /etc/test-secrets/token", "0 /etc/test-secrets/nested/other"]
+    assert run_in(tag, "stat -c %s /tmp/rm-injections").strip() == "0"
+
+
+def test_injection_keeps_assembles_exit_code(tmp_path, new_tag):
+    tag = new_tag("injectfail")
+    src = write_source(tmp_path / "app", {"model.py": ""})
+    secret = write_source(tmp_path / "secrets", {"token": "s3cret\n"}) / "token"
+    result = seldon_s2i("build", str(src), BUILDER, tag, "-i", f"{secret}:/etc/test-secrets", "-e", "FAIL_ASSEMBLE=5")
+    assert result.returncode == 1
+    assert "(assemble exited with status 5)" in result.stderr
+    assert not image_exists(tag)
+    assert leftover_containers() == []
+
+
+def test_injection_destination_must_exist(tmp_path, new_tag):
+    src = write_source(tmp_path / "app", {"model.py": ""})
+    secrets = write_source(tmp_path / "secrets", {"token": "x"})
+    result = seldon_s2i("build", str(src), BUILDER, new_tag("nodest"), "-i", f"{secrets}:/no/such/dir")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == "ERROR: directory /no/such/dir does not exist in the builder image"
+    assert leftover_containers() == []
