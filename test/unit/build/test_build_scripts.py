@@ -104,8 +104,10 @@ def test_image_scripts_url_order_label_then_deprecated_then_env(capsys):
     assert capsys.readouterr().err.count("deprecated") == 2
 
 
-def test_http_scripts_url(tree, tmp_path):
+def test_http_scripts_url(tree, tmp_path, monkeypatch):
     """-s http://base fetches <base>/<script>; a 404 falls through to the next source."""
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.setenv(name, "127.0.0.1")
     import functools
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
