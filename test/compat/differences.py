@@ -1,0 +1,61 @@
+"""THE list of cases where our runtime deliberately answers differently from seldon-core 1.17.1.
+
+Each entry points at the paragraph of docs/compatibility.md that documents the difference. For these cases the
+tests assert that the two answers DO differ (a stale entry fails) and that ours is what the doc promises.
+Anything that differs and is not listed here is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+DOC = "docs/compatibility.md"
+
+
+@dataclass(frozen=True)
+class Difference:
+    doc: str  # where in docs/compatibility.md
+    reason: str
+    ours_status: Optional[int] = None  # REST: the status code ours must answer (its body is a Seldon status)
+    ours_grpc_code: Optional[str] = None  # gRPC: the status code ours must answer
+
+
+BAD_INPUT = f"{DOC} § Request handling: 'Bad input is 400, not 500'"
+
+ALLOWED = {
+    # REST
+    "echo-tensor-shape-mismatch": Difference(BAD_INPUT, "reference leaks numpy's reshape error as 500", 400),
+    "echo-ndarray-ragged": Difference(BAD_INPUT, "reference leaks numpy's inhomogeneous-shape error as 500", 400),
+    "echo-bindata-invalid-base64": Difference(f"{DOC} § Request handling: 'binData base64 is validated'",
+                                              "reference silently drops invalid base64 characters", 400),
+    "echo-tftensor": Difference(f"{DOC} § Request handling: 'tftensor without TensorFlow'",
+                                "reference needs TensorFlow (500 'name TensorProto is not defined')", 200),
+    "echo-seldon-json": Difference(f"{DOC} § Responses: '/seldon.json'",
+                                   "ours serves a small OpenAPI document, not the bundled one", 200),
+    # gRPC
+    "grpc-faulty-predict-seldon-418": Difference(f"{DOC} § gRPC: 'Status codes'",
+                                                 "ours puts the exception's message in the details (reference: empty)",
+                                                 ours_grpc_code="UNKNOWN"),
+    "grpc-faulty-predict-seldon-default": Difference(f"{DOC} § gRPC: 'Status codes'",
+                                                     "ours puts the exception's message in the details",
+                                                     ours_grpc_code="UNKNOWN"),
+    "grpc-echo-predict-tensor-shape-mismatch": Difference(f"{DOC} § gRPC: 'Status codes' (bad input is INVALID_ARGUMENT)",
+                                                  "reference: UNKNOWN with numpy's message",
+                                                  ours_grpc_code="INVALID_ARGUMENT"),
+    "grpc-echo-seldon-graph-metadata": Difference(f"{DOC} § gRPC: 'Status codes' (GraphMetadata UNIMPLEMENTED)",
+                                                  "reference: UNKNOWN with an empty message",
+                                                  ours_grpc_code="UNIMPLEMENTED"),
+}
+
+# Over gRPC, input the runtime rejects (400 over REST) is INVALID_ARGUMENT for ours, UNKNOWN for the reference.
+GRPC_BAD_INPUT = f"{DOC} § gRPC: 'Status codes' (runtime-detected bad input answers INVALID_ARGUMENT)"
+for _case_id, _reason in {
+    "grpc-echo-predict-no-payload": "an empty SeldonMessage: 'Invalid request data type'",
+    "grpc-echo-generic-route-not-defined": "'Route not defined'",
+    "grpc-echo-combiner-aggregate-not-defined": "'Aggregate not defined'",
+    "grpc-router-route-np-int64": "'Routing response must be int'",
+    "grpc-faulty-predict-none": "'Unknown data type returned as payload' (None)",
+    "grpc-faulty-predict-tuple": "'Unknown data type returned as payload' (tuple)",
+}.items():
+    ALLOWED[_case_id] = Difference(GRPC_BAD_INPUT, "reference: UNKNOWN; " + _reason, ours_grpc_code="INVALID_ARGUMENT")

@@ -1,0 +1,102 @@
+"""A gRPC client built from the reference's own prediction.proto (shipped in .venv-ref).
+
+The .proto is compiled with grpc_tools into a descriptor set and loaded into a *private* descriptor pool:
+no generated modules, so the wire contract under test is the reference's (field numbers included), and
+nothing clashes with the runtime's own `seldon.protos` classes if both are imported in one process.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+import grpc
+from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+
+from servers import REFERENCE_VENV
+
+MAX_MESSAGE = 512 * 1024 * 1024
+# (service, rpc) -> (request type, response type)
+RPCS = {
+    ("Model", "Predict"): ("SeldonMessage", "SeldonMessage"),
+    ("Model", "SendFeedback"): ("Feedback", "SeldonMessage"),
+    ("Model", "Metadata"): ("google.protobuf.Empty", "SeldonModelMetadata"),
+    ("Generic", "TransformInput"): ("SeldonMessage", "SeldonMessage"),
+    ("Generic", "TransformOutput"): ("SeldonMessage", "SeldonMessage"),
+    ("Generic", "Route"): ("SeldonMessage", "SeldonMessage"),
+    ("Generic", "Aggregate"): ("SeldonMessageList", "SeldonMessage"),
+    ("Generic", "SendFeedback"): ("Feedback", "SeldonMessage"),
+    ("Transformer", "TransformInput"): ("SeldonMessage", "SeldonMessage"),
+    ("OutputTransformer", "TransformOutput"): ("SeldonMessage", "SeldonMessage"),
+    ("Router", "Route"): ("SeldonMessage", "SeldonMessage"),
+    ("Router", "SendFeedback"): ("Feedback", "SeldonMessage"),
+    ("Combiner", "Aggregate"): ("SeldonMessageList", "SeldonMessage"),
+    ("Seldon", "Predict"): ("SeldonMessage", "SeldonMessage"),
+    ("Seldon", "SendFeedback"): ("Feedback", "SeldonMessage"),
+    ("Seldon", "ModelMetadata"): ("SeldonModelMetadataRequest", "SeldonModelMetadata"),
+    ("Seldon", "GraphMetadata"): ("google.protobuf.Empty", "SeldonGraphMetadata"),
+}
+
+
+def _reference_proto_dir() -> Path:
+    found = sorted(REFERENCE_VENV.glob("lib/python*/site-packages/seldon_core/proto/prediction.proto"))
+    if not found:
+        raise RuntimeError(f"no seldon_core/proto/prediction.proto in {REFERENCE_VENV}: run `make reference-venv`")
+    return found[0].parent
+
+
+@functools.lru_cache(maxsize=None)
+def _pool() -> descriptor_pool.DescriptorPool:
+    import grpc_tools
+    proto_dir = _reference_proto_dir()
+    well_known = Path(grpc_tools.__file__).parent / "_proto"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "prediction.desc"
+        subprocess.run([sys.executable, "-m", "grpc_tools.protoc", f"-I{proto_dir}", f"-I{well_known}",
+                        f"--descriptor_set_out={out}", "--include_imports", "prediction.proto"], check=True)
+        files = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
+    pool = descriptor_pool.DescriptorPool()
+    for file_proto in files.file:
+        pool.Add(file_proto)
+    return pool
+
+
+def message_class(name: str):
+    full = name if "." in name else f"seldon.protos.{name}"
+    return message_factory.GetMessageClass(_pool().FindMessageTypeByName(full))
+
+
+def to_dict(message) -> Dict[str, Any]:
+    return json_format.MessageToDict(message)
+
+
+class Client:
+    """One reused channel to one server."""
+
+    def __init__(self, target: str):
+        self.channel = grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", MAX_MESSAGE),
+                                                              ("grpc.max_send_message_length", MAX_MESSAGE)])
+        self._stubs: Dict[Tuple[str, str], Any] = {}
+
+    def call(self, service: str, rpc: str, request: Optional[Dict[str, Any]] = None,
+             timeout: float = 30.0) -> Tuple[str, str, Optional[Dict[str, Any]]]:
+        """Returns (status code name, details, response as JSON dict or None on error)."""
+        request_type, response_type = RPCS[(service, rpc)]
+        message = json_format.ParseDict(request or {}, message_class(request_type)())
+        stub = self._stubs.get((service, rpc))
+        if stub is None:
+            stub = self._stubs[(service, rpc)] = self.channel.unary_unary(
+                f"/seldon.protos.{service}/{rpc}", request_serializer=lambda m: m.SerializeToString(),
+                response_deserializer=message_class(response_type).FromString)
+        try:
+            response = stub(message, timeout=timeout)
+        except grpc.RpcError as exc:
+            return exc.code().name, exc.details() or "", None
+        return "OK", "", to_dict(response)
+
+    def close(self) -> None:
+        self.channel.close()
