@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
 
 from driver_support import (  # noqa: F401 (fixtures)
     BUILDER,

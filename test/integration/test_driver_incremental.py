@@ -63,13 +63,15 @@ def test_broken_save_artifacts_falls_back_to_a_clean_build(tmp_path, new_tag):
 def test_injected_files_are_visible_to_assemble_then_truncated(tmp_path, new_tag):
     tag = new_tag("inject")
     src = write_source(tmp_path / "app", {"model.py": ""})
-    secrets = write_source(tmp_path / "secrets", {"token": "s3cret\n", "nested/other": "o"})
-    (secrets / "token").chmod(0o600)
+    # laid out like a Kubernetes secret volume: the visible name is a symlink into ..data
+    secrets = write_source(tmp_path / "secrets", {"..data/token": "s3cret\n", "nested/other": "o"})
+    (secrets / "..data/token").chmod(0o600)
+    (secrets / "token").symlink_to("..data/token")
     result = seldon_s2i("build", str(src), BUILDER, tag, "-i", f"{secrets}:/etc/test-secrets")
     assert result.returncode == 0, result.stderr
     assert run_in(tag, "cat /opt/app/token-seen-by-assemble") == "s3cret\n"
-    assert run_in(tag, "stat -c '%s %n' /etc/test-secrets/token /etc/test-secrets/nested/other").splitlines() == [
-        "0 /etc/test-secrets/token", "0 /etc/test-secrets/nested/other"]
+    listing = "cd /etc/test-secrets && find . -type f -printf '%s %p\\n' | sort"
+    assert run_in(tag, listing).splitlines() == ["0 ./..data/token", "0 ./nested/other", "0 ./token"]
     assert run_in(tag, "stat -c %s /tmp/rm-injections").strip() == "0"
 
 
@@ -91,3 +93,16 @@ def test_injection_destination_must_exist(tmp_path, new_tag):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "ERROR: directory /no/such/dir does not exist in the builder image"
     assert leftover_containers() == []
+
+
+def test_single_file_injection_into_a_directory_or_as_a_path(tmp_path, new_tag):
+    tag = new_tag("injectfile")
+    src = write_source(tmp_path / "app", {"model.py": ""})
+    token = write_source(tmp_path / "secrets", {"token": "file s3cret\n"}) / "token"
+    result = seldon_s2i("build", str(src), BUILDER, tag,
+                        "-i", f"{token}:/etc/test-secrets",            # existing directory: goes inside
+                        "-i", f"{token}:/etc/test-secrets/renamed.crt")  # otherwise: becomes that path
+    assert result.returncode == 0, result.stderr
+    assert run_in(tag, "cat /opt/app/token-seen-by-assemble") == "file s3cret\n"
+    listing = "cd /etc/test-secrets && find . -type f -printf '%s %p\\n' | sort"
+    assert run_in(tag, listing).splitlines() == ["0 ./renamed.crt", "0 ./token"]

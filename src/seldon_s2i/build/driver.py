@@ -68,10 +68,15 @@ def _numeric_uid(user: str) -> int:
 
 
 def _tar_bytes(entries: List[Tuple[str, Path]], uid: int, extra: Optional[Tuple[str, bytes, int]] = None) -> bytes:
-    """A tar of host paths (arcname, path), owned by uid:0; extra = (name, data, mode)."""
+    """A tar of host paths (arcname, path), owned by uid:0; extra = (name, data, mode).
+
+    Symlinks are followed (as s2i does): Kubernetes-mounted secrets are symlinks
+    into `..data` directories, and the content is what assemble needs.
+    """
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
         for arcname, path in entries:
+            path = Path(os.path.realpath(path))
             info = archive.gettarinfo(str(path), arcname=arcname)
             info.uid, info.gid, info.uname, info.gname = uid, 0, "", ""
             if info.isreg():
@@ -111,7 +116,7 @@ def inject_files(engine: Engine, container: str, injections: List[Injection], wo
         destination = _injection_destination(injection, workdir)
         if source.is_dir():
             entries = []
-            for directory, dirnames, filenames in os.walk(source):
+            for directory, dirnames, filenames in os.walk(source, followlinks=True):
                 dirnames.sort()
                 for name in sorted(dirnames + filenames):
                     path = Path(directory) / name
