@@ -54,6 +54,8 @@ find "$1"/usr/lib/*-linux-gnu/gconv -name "*.so" ! -name "UTF-*" ! -name "UNICOD
 build_base() {
     local python=$1 suite=$2 image=$3 packages=python3,ca-certificates
     local dpkgopts=() opt
+    # Before 3.10 pip locates the install scheme through distutils, which Debian ships apart.
+    case "$python" in 3.[0-9]) packages+=,python3-distutils ;; esac
     for opt in "${DPKG_EXCLUDES[@]}"; do dpkgopts+=(--dpkgopt="$opt"); done
     # Debian's python3 lacks venv's ensurepip unless python3-venv is installed; the builder
     # creates its virtualenv --without-pip and installs pip from the wheelhouse instead.
