@@ -53,7 +53,7 @@ def builder_image() -> str:
 
 @pytest.fixture
 def new_tag(builder_image):
-    """Unique output tags for a test; the images are removed afterwards."""
+    """Unique output tags for a test; every image they named is removed afterwards."""
     tags: List[str] = []
 
     def make(name: str) -> str:
@@ -64,6 +64,11 @@ def new_tag(builder_image):
     yield make
     for tag in tags:
         docker("rmi", "-f", tag, check=False)
+        # images this tag pointed to before a rebuild (and build stages made from them)
+        # are untagged now; their io.k8s.display-name label still names the tag
+        stale = docker("images", "-q", "--filter", "dangling=true", "--filter", f"label=io.k8s.display-name={tag}")
+        for image_id in sorted(set(stale.stdout.split())):
+            docker("rmi", "-f", image_id, check=False)
 
 
 def seldon_s2i(*args: str, **kwargs) -> subprocess.CompletedProcess:
