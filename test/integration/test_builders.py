@@ -176,7 +176,7 @@ def test_builder_config_runs_as_1001_from_microservice(builders: List[str], imag
 def test_builder_has_python_of_its_matrix_row_and_the_tools_s2i_needs(builders: List[str], image: str) -> None:
     report = run_in(image, "/bin/sh", "-c",
                     "python -c 'import sys; print(\"%d.%d\" % sys.version_info[:2])'; id -u; id -g; "
-                    "command -v tar truncate; getent passwd 1001 | cut -d: -f1,4,6; "
+                    "command -v tar; command -v truncate; getent passwd 1001 | cut -d: -f1,4,6; "
                     "stat -c %A /microservice /opt/seldon/venv/lib/python*/site-packages; "
                     "python -m pip --version >/dev/null && uv --version >/dev/null && echo installers-ok")
     lines = report.split()
