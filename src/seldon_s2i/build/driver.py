@@ -29,7 +29,7 @@ from .engine import Engine
 from .environment import EnvList, build_environment
 from .errors import AssembleFailed, BuildError
 from .scripts import BUILD_SCRIPTS, install_scripts
-from .source import prepare_source
+from .source import PreparedSource, prepare_source
 from .tarstream import extract_artifacts, write_upload_tar
 
 RM_INJECTIONS = "/tmp/rm-injections"
@@ -139,7 +139,7 @@ def inject_files(engine: Engine, container: str, injections: List[Injection], wo
     return injected
 
 
-def _save_artifacts(
+def _restore_artifacts(
     engine: Engine,
     config: BuildConfig,
     save_artifacts: Optional[str],
@@ -163,19 +163,20 @@ def _save_artifacts(
     if not save_artifacts:
         console.info("The builder has no save-artifacts script: performing a clean build")
         return previous["Id"]
-    data = BuilderImage.from_inspect(config.tag, previous)
-    container = engine.create_container(
-        previous["Id"],
-        [save_artifacts],
-        user=user,
-        environment=[],
-        entrypoint=[] if data.entrypoint else None,
-        network=config.network,
-        stdin=False,
-    )
+    has_entrypoint = bool(BuilderImage.from_inspect(config.tag, previous).entrypoint)
     tar_path = work_dir / "artifacts.tar"
+    container = None
     try:
         console.info(f"Saving build artifacts from {config.tag}")
+        container = engine.create_container(
+            previous["Id"],
+            [save_artifacts],  # exec form: no shell, no stdin (s2i)
+            user=user,
+            environment=[],
+            entrypoint=[] if has_entrypoint else None,
+            network=config.network,
+            stdin=False,
+        )
         with open(tar_path, "wb") as handle:
             status = engine.run_capturing_stdout(container, handle, _print_stderr)
         if status != 0:
@@ -184,10 +185,11 @@ def _save_artifacts(
         console.info(f"Restored {count} artifact entries from {config.tag}")
     except BuildError as exc:
         shutil.rmtree(artifacts_dir, ignore_errors=True)  # never pass a partial restore on
-        console.warn(f"{exc.message}")
+        console.warn(exc.message)
         console.warn(CLEAN_BUILD_WARNING)
     finally:
-        engine.remove_container(container)
+        if container is not None:
+            engine.remove_container(container)
     return previous["Id"]
 
 
@@ -201,6 +203,20 @@ def _commit_config(builder: BuilderImage, run_path: str, env: EnvList, labels: D
     if builder.entrypoint is not None:
         conf["Entrypoint"] = builder.entrypoint
     return conf
+
+
+def _output_labels(
+    engine: Engine, container: str, config: BuildConfig, builder: BuilderImage, prepared: PreparedSource
+) -> Dict[str, str]:
+    """builder labels -> generated labels -> assemble's image_metadata.json, within 10 KiB."""
+    metadata = engine.read_file(container, labelmod.IMAGE_METADATA_PATH)
+    merged = labelmod.merge_labels(
+        builder.labels,
+        labelmod.generated_labels(config, prepared.commit, prepared.location),
+        labelmod.parse_image_metadata(metadata) if metadata else {},
+    )
+    labelmod.check_label_size(merged)
+    return merged
 
 
 def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
@@ -227,7 +243,7 @@ def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
         (upload / "scripts").mkdir(exist_ok=True)
         previous_id = None
         if config.incremental:
-            previous_id = _save_artifacts(
+            previous_id = _restore_artifacts(
                 engine, config, scripts.get("save-artifacts"), user, upload / "artifacts", work_dir
             )
         container = engine.create_container(
@@ -251,14 +267,8 @@ def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
             if status != 0:
                 console.info("Build failed")
                 raise AssembleFailed(config.builder, status)
-            metadata = engine.read_file(container, labelmod.IMAGE_METADATA_PATH)
-            merged = labelmod.merge_labels(
-                builder.labels,
-                labelmod.generated_labels(config, prepared.commit, prepared.location),
-                labelmod.parse_image_metadata(metadata) if metadata else {},
-            )
-            labelmod.check_label_size(merged)
-            image_id = engine.commit(container, config.tag, _commit_config(builder, scripts["run"], env, merged))
+            labels = _output_labels(engine, container, config, builder, prepared)
+            image_id = engine.commit(container, config.tag, _commit_config(builder, scripts["run"], env, labels))
         finally:
             engine.remove_container(container)
     if config.remove_previous and previous_id and previous_id != image_id:
