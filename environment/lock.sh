@@ -12,6 +12,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 LOCK_PYTHONS=${LOCK_PYTHONS:-"3.9 3.10 3.11 3.12 3.13"}
 PLATFORM=x86_64-manylinux_2_31
+# uv from PATH, else the one installed into $PYTHON.
+uv() { if command -v uv >/dev/null; then command uv "$@"; else "$PYTHON" -m uv "$@"; fi; }
 
 input=$(mktemp --suffix=.in)
 trap 'rm -f "$input"' EXIT

@@ -14,6 +14,8 @@ cd "$root"
 CACHE=${WHEEL_CACHE:-$root/.cache}
 
 log() { echo "$@" >&2; }
+# uv from PATH, else the one installed into the Python the Makefile uses.
+uv() { if command -v uv >/dev/null; then command uv "$@"; else "${PYTHON:-python3}" -m uv "$@"; fi; }
 short_hash() { sha256sum | cut -c1-16; }
 
 deps() {
@@ -28,7 +30,7 @@ deps() {
         local platforms=(--platform manylinux1_x86_64 --platform manylinux2010_x86_64
                          --platform manylinux2014_x86_64) minor
         for minor in $(seq 5 "${glibc#*.}"); do platforms+=(--platform "manylinux_2_${minor}_x86_64"); done
-        uvx --quiet --from pip pip download --quiet --disable-pip-version-check \
+        uv tool run --quiet --from pip pip download --quiet --disable-pip-version-check \
             --only-binary=:all: --implementation cp --python-version "$python" "${platforms[@]}" \
             --require-hashes --no-deps -r "$lock" -d "$dir" >&2
         touch "$dir/.complete"
