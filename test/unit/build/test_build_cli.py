@@ -73,3 +73,25 @@ def test_s2i_boolean_spelling():
     assert _normalise_booleans(["--incremental=true", "--rm=false", "--copy=1", "-e", "A=--rm=true"]) == [
         "--incremental", "--copy", "-e", "A=--rm=true",
     ]
+
+
+def _modules_after(argv):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from seldon_s2i import cli\n"
+        "try:\n"
+        f"    cli.main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return result.stdout.split()
+
+
+def test_build_does_not_import_the_runtime_and_serve_does_not_import_docker():
+    assert not [m for m in _modules_after(["build", "/no/such/dir", "b", "t"]) if m.startswith("seldon_s2i.runtime")]
+    assert "docker" not in _modules_after(["serve", "--help"])
