@@ -178,3 +178,14 @@ def test_usage(builder_image):
     assert leftover_containers() == []
     result = seldon_s2i("usage", "seldon-s2i-test-base:bookworm")
     assert result.returncode == 1 and result.stderr.strip() == "ERROR: failed to install [usage]"
+
+
+def test_assemble_user_flag_and_quiet(tmp_path, new_tag):
+    tag = new_tag("root")
+    src = write_source(tmp_path / "app", {"model.py": ""})
+    result = seldon_s2i("build", str(src), BUILDER, tag, "--assemble-user", "0", "-q")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # -q hides assemble's stdout ...
+    assert "assemble stderr line" in result.stderr  # ... not its stderr
+    assert run_in(tag, "stat -c %u /opt/app/assemble-env").strip() == "0"  # assemble ran as root
+    assert inspect_config(tag)["User"] == "1001"  # the image keeps the builder's USER
