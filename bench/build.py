@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""`make bench-build`: build times and image sizes of the walkthrough app, as a table.
+
+Measured in one run on this machine:
+
+* cold build: `seldon-s2i build` of test/apps/image-model (the article's MyModel + Pillow) on
+  seldon-python311, with no previous image;
+* incremental rebuild after a code-only change (`--incremental`): the previous image's
+  dependency cache is reused, so nothing is downloaded;
+* full rebuild after the same change without `--incremental`, for comparison;
+* the reference: the article's own recipe (`pip install numpy Pillow seldon-core` into a Python
+  3.11 virtualenv on the same Debian base, then the source copied in), built the same way
+  (a container run + commit), for cold time and image size.
+
+Targets (issue #2): incremental rebuild <= 25% of the cold build; walkthrough image <= 300 MB.
+Installs from PyPI need the host's CA bundle when a TLS-intercepting proxy is in the way: it is
+injected at build time only (`-i CA:/tmp/ca`), never baked into an image.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import docker
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "test" / "apps" / "image-model"
+BUILDER = os.environ.get("BENCH_BUILDER", "seldon-python311")
+BASE = os.environ.get("BENCH_BASE", "seldon-base:debian-bookworm-py3.11")
+HOST_CA = Path(os.environ.get("BENCH_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt"))
+TAG = "seldon-s2i-bench/walkthrough:latest"
+REF_TAG = "seldon-s2i-bench/walkthrough-reference:latest"
+SELDON_S2I = [sys.executable, "-m", "seldon_s2i.cli"]
+MB = 1_000_000
+
+
+def ca_args() -> List[str]:
+    return ["-i", f"{HOST_CA}:/tmp/ca"] if HOST_CA.is_file() else []
+
+
+def timed_build(src: Path, incremental: bool) -> float:
+    """Build TAG from src with our driver; returns wall seconds. Fails loudly."""
+    cmd = SELDON_S2I + ["build", str(src), BUILDER, TAG, "--pull-policy", "never", "-q"] + ca_args()
+    if incremental:
+        cmd.append("--incremental")
+    start = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"bench-build: build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def reference_build(client: docker.DockerClient, src: Path) -> float:
+    """The article's recipe on the same base: venv + pip install numpy Pillow seldon-core."""
+    script = (
+        "set -e; python3 -m venv /opt/ref && "
+        "/opt/ref/bin/pip install -q --no-cache-dir ${CA:+--cert $CA} numpy Pillow "
+        "seldon-core==1.17.1 'setuptools<70' && mkdir -p /microservice && cp -r /src/. /microservice/"
+    )
+    volumes = {str(src): {"bind": "/src", "mode": "ro"}}
+    env = {}
+    if HOST_CA.is_file():
+        volumes[str(HOST_CA)] = {"bind": "/tmp/ca.crt", "mode": "ro"}
+        env["CA"] = "/tmp/ca.crt"
+    start = time.perf_counter()
+    container = client.containers.create(BASE, ["/bin/sh", "-c", script], network_mode="host",
+                                          volumes=volumes, environment=env, user="0")
+    try:
+        container.start()
+        status = container.wait()["StatusCode"]
+        if status != 0:
+            sys.exit("bench-build: reference build failed:\n" + container.logs().decode()[-3000:])
+        container.commit(repository=REF_TAG.split(":")[0], tag="latest", changes=[
+            "WORKDIR /microservice",
+            'CMD ["/opt/ref/bin/seldon-core-microservice", "MyModel", "--service-type", "MODEL"]',
+        ])
+    finally:
+        container.remove(force=True)
+    return time.perf_counter() - start
+
+
+def image_mb(client: docker.DockerClient, ref: str) -> float:
+    return client.images.get(ref).attrs["Size"] / MB
+
+
+def remove(client: docker.DockerClient, ref: str) -> None:
+    try:
+        client.images.remove(ref, force=True)
+    except docker.errors.ImageNotFound:
+        pass
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def main() -> int:
+    try:
+        client = docker.from_env(version="auto")
+        client.ping()
+    except docker.errors.DockerException as exc:
+        sys.exit(f"bench-build: cannot reach the Docker engine ({exc}); run `make engine`")
+    for image in (BUILDER, BASE):
+        try:
+            client.images.get(image)
+        except docker.errors.ImageNotFound:
+            sys.exit(f"bench-build: image {image} is missing; run `make build`")
+
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        src = Path(tmp) / "image-model"
+        shutil.copytree(APP, src)
+        remove(client, TAG)
+        remove(client, REF_TAG)
+
+        cold = timed_build(src, incremental=False)
+        # A code-only change: the model file changes, requirements.txt does not.
+        with open(src / "MyModel.py", "a") as handle:
+            handle.write("\n# code-only change for the incremental benchmark\n")
+        incremental = timed_build(src, incremental=True)
+        full = timed_build(src, incremental=False)
+        app_mb = image_mb(client, TAG)
+        builder_mb = image_mb(client, BUILDER)
+
+        ref_cold: Optional[float] = None
+        ref_mb: Optional[float] = None
+        try:
+            ref_cold = reference_build(client, src)
+            ref_mb = image_mb(client, REF_TAG)
+        except SystemExit as exc:  # the reference needs PyPI; report instead of aborting
+            print(exc, file=sys.stderr)
+        remove(client, TAG)
+        remove(client, REF_TAG)
+
+    rows = [
+        ("cold build, walkthrough app", f"{cold:.1f} s",
+         f"{ref_cold:.1f} s" if ref_cold else "n/a",
+         f"{ref_cold / cold:.2f}x faster" if ref_cold else "", ""),
+        ("incremental rebuild, code-only change", f"{incremental:.1f} s", "", "",
+         f"{incremental / cold:.0%} of cold (target <= 25%: {verdict(incremental <= 0.25 * cold)})"),
+        ("full rebuild, same change", f"{full:.1f} s", "", "", ""),
+        (f"builder image {BUILDER}", f"{builder_mb:.0f} MB", "", "", ""),
+        ("walkthrough app image", f"{app_mb:.0f} MB", f"{ref_mb:.0f} MB" if ref_mb else "n/a",
+         f"{ref_mb / app_mb:.2f}x smaller" if ref_mb else "",
+         f"target <= 300 MB: {verdict(app_mb <= 300)}"),
+    ]
+    lines = [
+        "| measure | seldon-s2i | reference (article recipe, seldon-core 1.17.1) | ratio | target |",
+        "|---|---|---|---|---|",
+    ] + [f"| {' | '.join(row)} |" for row in rows]
+    table = "\n".join(lines)
+    print(table)
+    out = ROOT / "out"
+    out.mkdir(exist_ok=True)
+    (out / "bench-build.md").write_text(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
