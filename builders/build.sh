@@ -35,7 +35,7 @@ while read -r python suite glibc image aliases; do
 
     echo "---> Building $image (Python $python FROM $base)"
     start=$SECONDS
-    DOCKER_BUILDKIT=0 docker build --quiet --network host \
+    DOCKER_BUILDKIT=0 docker build --quiet --force-rm --network host \
         --build-arg BASE_IMAGE="$base" \
         --build-arg PYTHON_VERSION="$python" \
         --build-arg IMAGE_NAME="$image" \
