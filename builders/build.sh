@@ -8,7 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-# shellcheck source=matrix.sh
+# shellcheck source=builders/matrix.sh
 source builders/matrix.sh
 
 CONTEXTS=${BUILD_CONTEXTS:-$root/.cache/context}

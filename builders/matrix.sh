@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the builder scripts: reads builders/versions (the matrix) into shell variables.
 #
 #   matrix_rows            prints the matrix rows selected by $VERSIONS (all rows when empty),

@@ -11,7 +11,7 @@
 # Environment: VERSIONS="3.11 3.13" narrows the matrix; FORCE=1 rebuilds even when cached.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../matrix.sh
+# shellcheck source=builders/matrix.sh
 source "$here/../matrix.sh"
 
 RECIPE_LABEL=io.github.seldon-s2i.base.recipe
@@ -43,6 +43,7 @@ DPKG_EXCLUDES=(
 # Run inside the finished rootfs ($1): drop caches, package lists and logs that only
 # matter to a running apt, and the parts of the standard library a model server never imports
 # (test suites, IDLE, lib2to3, pydoc data), with their byte code.
+# shellcheck disable=SC2016  # $1 expands inside the hook, not here
 CLEANUP='set -e
 rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/cache/debconf/*-old \
        "$1"/var/log/* "$1"/var/lib/dpkg/*-old "$1"/tmp/* "$1"/root/.cache

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import subprocess
 import sys
 import tarfile
@@ -386,3 +385,23 @@ def test_cache_of_another_python_is_discarded(apps: AppImages) -> None:
     assert second.returncode == 0, second.log
     assert "Discarding the previous image's dependency cache" in second.log
     assert "python=3.11" in second.log and "python=3.13" in second.log
+
+
+# --- run script -------------------------------------------------------------------------------------
+
+def test_run_executes_before_run_then_serves(apps: AppImages, run_container: Callable,
+                                             free_port: Callable, wait_for_http: Callable, tmp_path: Path) -> None:
+    import shutil
+
+    source = tmp_path / "with-before-run"
+    shutil.copytree(APPS / "ndarray-model", source)
+    hook = source / "before-run"
+    hook.write_text("#!/bin/sh\necho \"before-run ran as $(id -u) in $(pwd)\"\n")
+    hook.chmod(0o755)
+    build = seldon_s2i_build(source, DEFAULT_BUILDER, apps.new_tag("before-run"), ca=False)
+    assert build.returncode == 0, build.log
+    port = free_port()
+    container = run_container(build.tag, env={"PREDICTIVE_UNIT_HTTP_SERVICE_PORT": str(port),
+                                              "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(free_port())})
+    wait_for_http(f"http://127.0.0.1:{port}/health/ping", container)
+    assert "before-run ran as 1001 in /microservice" in container.logs()
