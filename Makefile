@@ -76,4 +76,5 @@ bench-build: build ## cold/incremental build times and image sizes
 
 .PHONY: bench-serve
 bench-serve: venv reference-venv ## serving speed side by side with seldon-core 1.17.1
+	bench/ensure-wrk.sh
 	$(VPY) bench/serve.py
