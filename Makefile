@@ -47,8 +47,10 @@ build: venv engine ## builder images seldon-python39/311/313 and seldon-python3
 lock: venv ## re-resolve the runtime's hash-pinned locks in environment/
 	PYTHON=$(VPY) environment/lock.sh
 
+# One pytest run over every folder, so CI sees one summary line.
 .PHONY: test
-test: build test-unit test-integration test-compat ## everything: unit, integration, compatibility
+test: build reference-venv ## everything: unit, integration (real engine), compatibility
+	$(PYTEST) -q test
 
 .PHONY: test-unit
 test-unit: venv ## pure-logic tests, no engine
