@@ -36,15 +36,15 @@ def send(base_url: str, case: RestCase) -> requests.Response:
         return session.send(prepared, timeout=TIMEOUT)
 
 
-def parsed(response: requests.Response, drop_puid: bool) -> Tuple[int, Any]:
-    """(status code, body): JSON bodies parsed, others as text; a generated puid removed."""
+def parsed(response: requests.Response, drop_puid: bool) -> Tuple[int, str, Any]:
+    """(status code, Content-Type, body): JSON bodies parsed, others as text; a generated puid removed."""
     try:
         body = json.loads(response.content)
     except ValueError:
         body = response.text
     if drop_puid:
         body = without_puid(body)
-    return response.status_code, without_addresses(body)
+    return response.status_code, response.headers.get("Content-Type", ""), without_addresses(body)
 
 
 def without_addresses(body: Any) -> Any:

@@ -56,7 +56,7 @@ class ServerPool:
         if name in self.running:
             return
         spec = SPECS[name]
-        self.running[name] = {impl: Server(impl, MODELS_DIR / spec.name, spec.class_name, spec.service_type,
+        self.running[name] = {impl: Server(impl, MODELS_DIR / spec.path, spec.class_name, spec.service_type,
                                            dict(spec.env)).start() for impl in IMPLEMENTATIONS}
 
     def _stop(self, name: str) -> None:

@@ -82,16 +82,26 @@ class Client:
                                                               ("grpc.max_send_message_length", MAX_MESSAGE)])
         self._stubs: Dict[Tuple[str, str], Any] = {}
 
-    def call(self, service: str, rpc: str, request: Optional[Dict[str, Any]] = None,
-             timeout: float = 30.0) -> Tuple[str, str, Optional[Dict[str, Any]]]:
-        """Returns (status code name, details, response as JSON dict or None on error)."""
-        request_type, response_type = RPCS[(service, rpc)]
-        message = json_format.ParseDict(request or {}, message_class(request_type)())
+    def stub(self, service: str, rpc: str):
+        """The callable for one RPC (request message -> response message), cached per channel."""
         stub = self._stubs.get((service, rpc))
         if stub is None:
+            _, response_type = RPCS[(service, rpc)]
             stub = self._stubs[(service, rpc)] = self.channel.unary_unary(
                 f"/seldon.protos.{service}/{rpc}", request_serializer=lambda m: m.SerializeToString(),
                 response_deserializer=message_class(response_type).FromString)
+        return stub
+
+    @staticmethod
+    def message(service: str, rpc: str, request: Optional[Dict[str, Any]] = None):
+        """The request message of an RPC, from its JSON form."""
+        return json_format.ParseDict(request or {}, message_class(RPCS[(service, rpc)][0])())
+
+    def call(self, service: str, rpc: str, request: Optional[Dict[str, Any]] = None,
+             timeout: float = 30.0) -> Tuple[str, str, Optional[Dict[str, Any]]]:
+        """Returns (status code name, details, response as JSON dict or None on error)."""
+        message = self.message(service, rpc, request)
+        stub = self.stub(service, rpc)
         try:
             response = stub(message, timeout=timeout)
         except grpc.RpcError as exc:

@@ -15,10 +15,15 @@ IDENTITY = {"PREDICTIVE_UNIT_ID": "my-unit", "PREDICTIVE_UNIT_IMAGE": "myrepo/my
 
 @dataclass(frozen=True)
 class ModelSpec:
-    name: str  # directory under test/compat/models
+    name: str
     class_name: str
     service_type: str = "MODEL"
     env: Dict[str, str] = field(default_factory=dict)
+    directory: str = ""  # under test/compat/models; default: the name
+
+    @property
+    def path(self) -> str:
+        return self.directory or self.name
 
 
 MODEL_METADATA = {"name": "from-env", "versions": ["v-env"],
@@ -56,4 +61,7 @@ SPECS = {spec.name: spec for spec in [
     ModelSpec("faulty", "Faulty"),
     ModelSpec("params", "Params", env={"PREDICTIVE_UNIT_PARAMETERS": json.dumps(PARAMETERS)}),
     ModelSpec("outputs", "Outputs"),
+    # The operator's metrics path (spec §1.2), with full identity for the metric labels.
+    ModelSpec("feedback_prometheus", "Feedback", directory="feedback",
+              env=dict(IDENTITY, PREDICTIVE_UNIT_METRICS_ENDPOINT="/prometheus")),
 ]}

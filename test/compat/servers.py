@@ -87,6 +87,7 @@ class Server:
     def start(self) -> "Server":
         """Launch without waiting (so many servers can start side by side); call wait_ready() next."""
         self.http_port, self.grpc_port, self.metrics_port = free_port(), free_port(), free_port()
+        self.metrics_path = self.env.get("PREDICTIVE_UNIT_METRICS_ENDPOINT", self.metrics_path)
         env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
         env.update(self.env)
         env.update(PREDICTIVE_UNIT_HTTP_SERVICE_PORT=str(self.http_port),

@@ -50,3 +50,24 @@ def test_custom_metrics_match(pair):
     assert sorted(ours) == sorted(reference), "metric names/labels differ"
     for key, value in reference.items():
         assert math.isclose(ours[key], value, rel_tol=1e-9, abs_tol=1e-12), f"{key}: ours {ours[key]} != {value}"
+
+
+@pytest.mark.model("feedback_prometheus")
+def test_metrics_endpoint_path_and_feedback_metrics(pair):
+    """PREDICTIVE_UNIT_METRICS_ENDPOINT=/prometheus moves the endpoint; feedback rewards are counted alike."""
+    feedback = {"request": {"data": {"ndarray": [[1]]}}, "response": {"meta": {"routing": {"my-unit": 0}}},
+                "reward": 0.75}
+    for server in (pair.reference, pair.ours):
+        for _ in range(3):
+            assert requests.post(server.base_url + "/send-feedback", json=feedback, timeout=30).status_code == 200
+    for impl in (REFERENCE, OURS):
+        assert pair.grpc(impl).call("Model", "SendFeedback", feedback)[0] == "OK"
+    assert pair.ours.metrics_url.endswith("/prometheus")
+    default_path = [requests.get(f"http://127.0.0.1:{server.metrics_port}/metrics", timeout=10).status_code
+                    for server in (pair.reference, pair.ours)]
+    assert default_path == [404, 404]
+    reference, ours = scrape(pair.reference.metrics_url), scrape(pair.ours.metrics_url)
+    assert any(name == "seldon_api_model_feedback_reward_total" for name, _ in reference)
+    assert sorted(ours) == sorted(reference), "metric names/labels differ"
+    for key, value in reference.items():
+        assert math.isclose(ours[key], value, rel_tol=1e-9, abs_tol=1e-12), f"{key}: ours {ours[key]} != {value}"
