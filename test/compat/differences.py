@@ -19,6 +19,7 @@ class Difference:
     reason: str
     ours_status: Optional[int] = None  # REST: the status code ours must answer (its body is a Seldon status)
     ours_grpc_code: Optional[str] = None  # gRPC: the status code ours must answer
+    ours_start: Optional[str] = None  # start-up: what ours must do ("serves" or "exit N")
 
 
 BAD_INPUT = f"{DOC} § Request handling: 'Bad input is 400, not 500'"
@@ -59,3 +60,11 @@ for _case_id, _reason in {
     "grpc-faulty-predict-tuple": "'Unknown data type returned as payload' (tuple)",
 }.items():
     ALLOWED[_case_id] = Difference(GRPC_BAD_INPUT, "reference: UNKNOWN; " + _reason, ours_grpc_code="INVALID_ARGUMENT")
+
+# Start-up (test_startup.py)
+ALLOWED["startup-output-transformer"] = Difference(
+    f"{DOC} § The spec's quirks (§9): kept or dropped (quirk 7)",
+    "the reference's argparse rejects OUTPUT_TRANSFORMER (exit 2); ours accepts it", ours_start="serves")
+ALLOWED["startup-legacy-api-type"] = Difference(
+    f"{DOC} § Process model, metrics, start-up: 'Legacy positional API type'",
+    "the reference exits 255 on `MyModel REST`; ours reads it as API_TYPE", ours_start="serves")

@@ -49,11 +49,11 @@ def free_port() -> int:
             return port
 
 
-def command(implementation: str, class_name: str, service_type: str, extra_args: List[str] = ()) -> List[str]:
+def command(implementation: str, args: List[str]) -> List[str]:
+    """The command line of one implementation with the microservice arguments `args`."""
     if implementation == REFERENCE:
-        return [str(REFERENCE_VENV / "bin" / "seldon-core-microservice"), class_name, "--service-type", service_type,
-                *extra_args]
-    return [str(OURS_PYTHON), "-m", "seldon_s2i.runtime", class_name, "--service-type", service_type, *extra_args]
+        return [str(REFERENCE_VENV / "bin" / "seldon-core-microservice"), *args]
+    return [str(OURS_PYTHON), "-m", "seldon_s2i.runtime", *args]
 
 
 @dataclass
@@ -84,8 +84,10 @@ class Server:
     def metrics_url(self) -> str:
         return f"http://127.0.0.1:{self.metrics_port}{self.metrics_path}"
 
-    def start(self) -> "Server":
-        """Launch without waiting (so many servers can start side by side); call wait_ready() next."""
+    def start(self, args: Optional[List[str]] = None) -> "Server":
+        """Launch without waiting (so many servers can start side by side); call wait_ready() next.
+
+        `args` replaces the default microservice arguments `CLASS --service-type TYPE`."""
         self.http_port, self.grpc_port, self.metrics_port = free_port(), free_port(), free_port()
         self.metrics_path = self.env.get("PREDICTIVE_UNIT_METRICS_ENDPOINT", self.metrics_path)
         env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
@@ -97,7 +99,8 @@ class Server:
         fd, log = tempfile.mkstemp(prefix=f"compat-{self.implementation}-{self.class_name}-", suffix=".log")
         self.log_path = Path(log)
         with os.fdopen(fd, "wb") as log_file:
-            self.proc = subprocess.Popen(command(self.implementation, self.class_name, self.service_type),
+            args = args if args is not None else [self.class_name, "--service-type", self.service_type]
+            self.proc = subprocess.Popen(command(self.implementation, args),
                                          cwd=self.model_dir, env=env, stdin=subprocess.DEVNULL, stdout=log_file,
                                          stderr=subprocess.STDOUT, start_new_session=True)
         return self
