@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from compare import is_seldon_status
+from grpc_client import Client
 from servers import MODELS_DIR, OURS, Server
 
-EXAMPLES_PER_TEST = 220  # five tests: 1100 requests
+EXAMPLES_PER_TEST = 220  # five REST tests: 1100 requests, plus the gRPC test
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES_PER_TEST, derandomize=True, deadline=None, database=None,
                          phases=[Phase.explicit, Phase.generate],  # no shrinking: bounded time
                          suppress_health_check=list(HealthCheck))
@@ -40,21 +41,23 @@ def process_tree(session_id: int) -> Dict[int, str]:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(request):
     server = Server(OURS, MODELS_DIR / "echo", "Echo", env={"GUNICORN_WORKERS": "2"}).start()
     try:
-        server.wait_ready(grpc=False)
+        server.wait_ready()
         before = process_tree(server.proc.pid)
         yield server
-        assert request(server, "GET", "/health/ping") == (200, b"pong")
+        assert http_request(server, "GET", "/health/ping") == (200, b"pong")
         assert process_tree(server.proc.pid) == before, "a process of the runtime died or was replaced"
-        if not sent["failed"]:  # a failing property stops early; that failure is the report
+        selected = [item for item in request.session.items if item.module is request.module]
+        whole_module = len(selected) == len([name for name in dir(request.module) if name.startswith("test_")])
+        if whole_module and not sent["failed"]:  # a failing property stops early; that failure is the report
             assert sent["count"] >= 1000
     finally:
         server.stop()
 
 
-def request(server: Server, method: str, path: str, body: Optional[bytes] = None,
+def http_request(server: Server, method: str, path: str, body: Optional[bytes] = None,
             content_type: Optional[str] = None) -> tuple:
     connection = http.client.HTTPConnection("127.0.0.1", server.http_port, timeout=30)
     try:
@@ -79,7 +82,7 @@ def check(server: Server, method: str, path: str, body: Optional[bytes], content
 
 
 def check_one(server: Server, method: str, path: str, body: Optional[bytes], content_type: Optional[str]) -> None:
-    status, payload = request(server, method, path, body, content_type)
+    status, payload = http_request(server, method, path, body, content_type)
     if method == "HEAD":
         assert status < 500 or status == 500 and not payload, (status, payload)
         return
@@ -169,3 +172,51 @@ def test_random_bytes_and_content_types(server, path, body, content_type, method
 def test_random_paths(server, path, query, method, body):
     target = "/" + urllib.parse.quote(path) + ("?" + urllib.parse.quote(query, safe="=&") if query else "")
     check(server, method, target, body, "application/json")
+
+
+# gRPC: messages valid for the reference's proto (random JSON mostly is not), sent through every unit RPC.
+finite32 = st.floats(width=32, allow_nan=False, allow_infinity=False)
+proto_meta = st.fixed_dictionaries({}, optional={
+    "puid": st.text(max_size=8), "tags": st.dictionaries(st.text(max_size=5), json_values, max_size=3),
+    "routing": st.dictionaries(st.text(max_size=5), st.integers(-2**31, 2**31 - 1), max_size=2),
+    "requestPath": st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+    "metrics": st.lists(st.fixed_dictionaries(
+        {"key": st.text(max_size=6), "type": st.sampled_from(["COUNTER", "GAUGE", "TIMER"]), "value": finite32},
+        optional={"tags": st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=2)}), max_size=2)})
+proto_data = st.fixed_dictionaries({"names": st.lists(st.text(max_size=4), max_size=3)}) | st.one_of(
+    st.fixed_dictionaries({"names": st.lists(st.text(max_size=4), max_size=3), "ndarray": ndarrays}),
+    st.fixed_dictionaries({"tensor": st.fixed_dictionaries({"shape": st.lists(st.integers(-2, 6), max_size=4),
+                                                            "values": st.lists(st.floats(width=64), max_size=12)})}))
+proto_message = st.fixed_dictionaries({}, optional={"meta": proto_meta}).flatmap(lambda base: st.one_of(
+    st.just(base), st.builds(lambda d: dict(base, data=d), proto_data),
+    st.builds(lambda b: dict(base, binData=__import__("base64").b64encode(b).decode()), st.binary(max_size=40)),
+    st.builds(lambda t: dict(base, strData=t), st.text(max_size=20)),
+    st.builds(lambda j: dict(base, jsonData=j), json_values)))
+UNIT_RPCS = [("Model", "Predict"), ("Generic", "TransformInput"), ("Generic", "TransformOutput"),
+             ("Router", "Route"), ("Combiner", "Aggregate"), ("Model", "SendFeedback"), ("Model", "Metadata")]
+
+
+@pytest.fixture(scope="module")
+def grpc_client(server):
+    client = Client(server.grpc_target)
+    yield client
+    client.close()
+
+
+@FUZZ_SETTINGS
+@given(rpc=st.sampled_from(UNIT_RPCS), message=proto_message, others=st.lists(proto_message, max_size=2),
+       reward=finite32)
+def test_grpc_random_messages(grpc_client, rpc, message, others, reward):
+    if rpc[1] == "Aggregate":
+        request = {"seldonMessages": [message, *others]}
+    elif rpc[1] == "SendFeedback":
+        request = {"request": message, "reward": reward, **({"truth": others[0]} if others else {})}
+    elif rpc[1] == "Metadata":
+        request = None
+    else:
+        request = message
+    code, details, _ = grpc_client.call(*rpc, request)
+    sent["count"] += 1
+    if code not in ("OK", "INVALID_ARGUMENT"):
+        sent["failed"] += 1
+        raise AssertionError(f"{rpc} answered {code} {details!r} for {request!r}")
