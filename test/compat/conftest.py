@@ -37,9 +37,13 @@ def pytest_collection_modifyitems(session, config, items):
     for index, item in enumerate(compat):
         first_seen.setdefault(model_of(item), index)
     compat_sorted = sorted(compat, key=lambda item: first_seen[model_of(item)])  # stable within a model
+    # The compat block stays where its first test was; the other tests keep their order around it.
+    start = items.index(compat[0])
     others = [item for item in items if not item.get_closest_marker("model")]
-    items[:] = compat_sorted + others
+    before = [item for item in others if items.index(item) < start]
+    items[:] = before + compat_sorted + [item for item in others if items.index(item) > start]
     config._compat_model_order = [model_of(item) for item in compat_sorted]
+    config._compat_positions = {item.nodeid: index for index, item in enumerate(compat_sorted)}
 
 
 class ServerPool:
@@ -120,5 +124,5 @@ class Pair:
 @pytest.fixture
 def pair(request, server_pool) -> Pair:
     name = model_of(request.node)
-    position = request.session.items.index(request.node)
+    position = request.config._compat_positions[request.node.nodeid]
     return Pair(server_pool, name, server_pool.servers(name, position))
