@@ -18,6 +18,7 @@ import base64
 import http.client
 import io
 import json
+import math
 import re
 import shutil
 import statistics
@@ -127,11 +128,15 @@ def wrk_throughput(port: int, clients: int, seconds: float) -> float:
 
 
 def grpc_echo_worker(client: Client) -> Callable[[float], int]:
+    """Prebuilt request, raw response message: the client does as little as possible per call."""
+    code, details, body = client.call("Model", "Predict", TINY)
+    assert code == "OK" and body["data"]["ndarray"] == [[1.0, 2.0]], (code, details, body)
+    predict, request = client.stub("Model", "Predict"), Client.message("Model", "Predict", TINY)
+
     def run(deadline: float) -> int:
         count = 0
         while time.perf_counter() < deadline:
-            code, details, _ = client.call("Model", "Predict", TINY)
-            assert code == "OK", details
+            predict(request, timeout=30)
             count += 1
         return count
     return run
@@ -237,7 +242,8 @@ def render(rows, quick: bool) -> str:
     for measure, unit, reference, ours, ratio, target in rows:
         fmt = "{:.4f}" if unit == "s" else "{:.0f}"
         result = "pass" if ratio >= target else "MISSED"
-        lines.append(f"| {measure} | {unit} | {fmt.format(reference)} | {fmt.format(ours)} | {ratio:.2f}x | "
+        shown = math.floor(ratio * 100) / 100  # never round a miss up to the target
+        lines.append(f"| {measure} | {unit} | {fmt.format(reference)} | {fmt.format(ours)} | {shown:.2f}x | "
                      f">= {target:g}x | {result} |")
     return "\n".join(lines) + "\n"
 
