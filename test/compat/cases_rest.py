@@ -122,6 +122,11 @@ add("metadata-default", "echo", "/metadata", method="GET")
 add("v10-metadata-default", "echo", "/api/v1.0/metadata", method="GET")
 add("seldon-json", "echo", "/seldon.json", method="GET")
 
+add("predict-cors-preflight", "echo", "/predict", method="OPTIONS",
+    headers={"Origin": "http://example.com", "Access-Control-Request-Method": "POST"})
+add("predict-head", "echo", "/predict", method="HEAD")
+add("ping-with-origin", "echo", "/health/ping", method="GET", headers={"Origin": "http://example.com"})
+
 # --- errors -----------------------------------------------------------------------------------------------
 add("malformed-json", "echo", body=b'{"data": ', content_type="application/json")
 add("no-content-type", "echo", body=json.dumps(SMALL).encode(), content_type=None)
@@ -193,6 +198,10 @@ add("route", "tags_metrics", "/route", json=SMALL)
 add("send-feedback-reward", "tags_metrics", "/send-feedback", json={"request": SMALL, "reward": 2.5})
 add("requestpath-identity", "tags_metrics", json={"meta": {"requestPath": {"my-unit": "overridden:9"}}, "strData": "x"})
 add("predict", "bad_metric", json=SMALL)
+for endpoint in ["/predict", "/transform-input"]:
+    add(endpoint.strip("/") + "-metrics-hidden", "tags_metrics_hidden", endpoint,
+        json={"meta": {"metrics": [{"key": "in", "type": "GAUGE", "value": 1}]}, "data": {"ndarray": [[1]]}})
+add("health-status-metrics-hidden", "tags_metrics_hidden", "/health/status", method="GET")
 add("predict", "seldon_response", json={"meta": {"tags": {"req": 1}}, "data": {"ndarray": [[1, 2]]}})
 add("transform-input", "seldon_response", "/transform-input", json={"strData": "x"})
 add("route", "seldon_response", "/route", json=SMALL)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Tuple
+from typing import Any, Dict, Tuple
 
 import requests
 
@@ -36,15 +36,21 @@ def send(base_url: str, case: RestCase) -> requests.Response:
         return session.send(prepared, timeout=TIMEOUT)
 
 
-def parsed(response: requests.Response, drop_puid: bool) -> Tuple[int, str, Any]:
-    """(status code, Content-Type, body): JSON bodies parsed, others as text; a generated puid removed."""
+COMPARED_HEADERS = ("Content-Type", "Access-Control-Allow-Origin", "Access-Control-Allow-Methods")
+
+
+def parsed(response: requests.Response, drop_puid: bool) -> Tuple[int, Dict[str, str], Any]:
+    """(status code, compared headers, body): JSON bodies parsed, others as text; a generated puid removed."""
     try:
         body = json.loads(response.content)
     except ValueError:
         body = response.text
     if drop_puid:
         body = without_puid(body)
-    return response.status_code, response.headers.get("Content-Type", ""), without_addresses(body)
+    headers = {name: response.headers[name] for name in COMPARED_HEADERS if name in response.headers}
+    if "Access-Control-Allow-Methods" in headers:  # a set; flask-cors' order is not part of the contract
+        headers["Access-Control-Allow-Methods"] = ", ".join(sorted(headers["Access-Control-Allow-Methods"].split(", ")))
+    return response.status_code, headers, without_addresses(body)
 
 
 def without_addresses(body: Any) -> Any:

@@ -44,6 +44,8 @@ SPECS = {spec.name: spec for spec in [
     ModelSpec("class_names_attr", "ClassNamesAttr"),
     ModelSpec("tags_metrics", "TagsMetrics", env=IDENTITY),
     ModelSpec("bad_metric", "BadMetric"),
+    ModelSpec("tags_metrics_hidden", "TagsMetrics", directory="tags_metrics",
+              env={"INCLUDE_METRICS_IN_CLIENT_RESPONSE": "false"}),
     ModelSpec("seldon_response", "SeldonResponseModel"),
     ModelSpec("raw", "Raw"),
     ModelSpec("router", "Router", "ROUTER"),

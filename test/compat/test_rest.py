@@ -1,5 +1,5 @@
 """Differential REST tests: every case of cases_rest.py sent to the reference and to ours; same status,
-same Content-Type, same JSON body."""
+same Content-Type and CORS headers, same JSON body."""
 
 from __future__ import annotations
 
