@@ -9,9 +9,18 @@ images from `s2i build` and from the emulation. We follow s2i, and only warn.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 EnvList = List[Tuple[str, str]]
+
+
+def _split(line: str) -> Optional[Tuple[str, str]]:
+    """`NAME=VALUE` -> (NAME, VALUE), both trimmed; None for a line s2i drops."""
+    name, sep, value = line.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        return None
+    return name, value.strip()
 
 
 def parse_environment(text: str) -> EnvList:
@@ -21,16 +30,8 @@ def parse_environment(text: str) -> EnvList:
     split at the first `=`, name and value are trimmed of surrounding white space;
     lines without `=` or with an empty name are dropped silently.
     """
-    result: EnvList = []
-    for line in text.splitlines():
-        if line.startswith("#"):
-            continue
-        name, sep, value = line.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            continue
-        result.append((name, value.strip()))
-    return result
+    pairs = (_split(line) for line in text.splitlines() if not line.startswith("#"))
+    return [pair for pair in pairs if pair]
 
 
 def parse_environment_file_option(text: str) -> EnvList:
@@ -39,17 +40,9 @@ def parse_environment_file_option(text: str) -> EnvList:
     s2i trims every line first and also accepts `//` comments here; lines without `=`
     are skipped. (s2i then loses the order through a Go map; we keep file order.)
     """
-    result: EnvList = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or line.startswith("//"):
-            continue
-        name, sep, value = line.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            continue
-        result.append((name, value.strip()))
-    return result
+    lines = (raw.strip() for raw in text.splitlines())
+    pairs = (_split(line) for line in lines if not line.startswith(("#", "//")))
+    return [pair for pair in pairs if pair]
 
 
 def read_source_environment(source_dir: Path) -> EnvList:
