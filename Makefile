@@ -25,7 +25,7 @@ help: ## list the targets
 $(VPY): pyproject.toml
 	$(PYTHON) -m pip install -q --disable-pip-version-check uv
 	$(PYTHON) -m uv venv -q --allow-existing -p $(PYTHON) $(VENV)
-	VIRTUAL_ENV=$(VENV) $(PYTHON) -m uv pip install -q -e '.[dev]'
+	$(PYTHON) -m uv pip install -q --python $(VPY) -e '.[dev]'
 	touch $(VPY)
 
 .PHONY: venv
