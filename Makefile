@@ -22,14 +22,15 @@ BASE ?= debian
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-$(VPY): pyproject.toml
+# Re-installed when pyproject.toml changes (the stamp file records the last install).
+$(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m pip install -q --disable-pip-version-check uv
 	$(PYTHON) -m uv venv -q --allow-existing -p $(PYTHON) $(VENV)
 	$(PYTHON) -m uv pip install -q --python $(VPY) -e '.[dev]'
-	touch $(VPY)
+	touch $@
 
 .PHONY: venv
-venv: $(VPY) ## the development virtualenv (.venv)
+venv: $(VENV)/.installed ## the development virtualenv (.venv)
 
 .PHONY: engine
 engine: ## install and start a Docker engine if none answers (Debian, root)
