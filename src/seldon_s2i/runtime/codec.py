@@ -325,7 +325,7 @@ class RestCodec:
     @staticmethod
     def decode(message: Any) -> Decoded:
         if not isinstance(message, dict):
-            raise SeldonError("Invalid request data type: {!r}".format(message))
+            raise SeldonError("Invalid request data type: {}".format(message))
         meta = message.get("meta")
         if meta is not None and not isinstance(meta, dict):
             raise SeldonError("meta must be a JSON object")
@@ -345,6 +345,8 @@ class RestCodec:
             if "ndarray" in data:
                 return Decoded(ndarray_from_list(data["ndarray"]), names, NDARRAY, meta)
             if "tftensor" in data:
+                if not isinstance(data["tftensor"], dict):
+                    raise SeldonError("data.tftensor must be a TensorProto JSON object")
                 try:
                     proto = json_format.ParseDict(data["tftensor"], tfpb.TensorProto())
                 except json_format.ParseError as exc:
@@ -364,14 +366,16 @@ class RestCodec:
             if not isinstance(bin_data, str):
                 raise SeldonError("binData must be a base64 string")
             return Decoded(_b64decode(bin_data), [], BIN_DATA, meta)
-        raise SeldonError("Invalid request data type: {!r}".format(message))
+        raise SeldonError("Invalid request data type: {}".format(message))
 
     @staticmethod
     def decode_list(body: Any) -> List[Decoded]:
         if isinstance(body, dict) and isinstance(body.get("seldonMessages"), list):
             body = body["seldonMessages"]
         if not isinstance(body, list):
-            raise SeldonError("Invalid request data type: {!r}".format(body))
+            raise SeldonError("Invalid request data type: {}".format(body))
+        if not body:
+            raise SeldonError("Invalid request data type: an aggregate needs at least one SeldonMessage")
         return [RestCodec.decode(m) for m in body]
 
     @staticmethod
@@ -389,7 +393,11 @@ class RestCodec:
         elif kind == TFTENSOR:
             data = {"names": output.names, "tftensor": json_format.MessageToDict(numpy_to_tftensor(value))}
         else:
-            payload = jsonout.to_json_array(value) if isinstance(value, np.ndarray) else value
+            if isinstance(value, np.ndarray):
+                # A 0-d array is a scalar in JSON, as the reference's tolist() makes it.
+                payload = value.item() if value.ndim == 0 else jsonout.to_json_array(value)
+            else:
+                payload = value
             data = {"names": output.names, "ndarray": payload}
         return {"data": data, "meta": meta}
 
@@ -451,6 +459,8 @@ class ProtoCodec:
 
     @staticmethod
     def decode_list(message_list: Any) -> List[Decoded]:
+        if not message_list.seldonMessages:
+            raise SeldonError("Invalid request data type: an aggregate needs at least one SeldonMessage")
         return [ProtoCodec.decode(m) for m in message_list.seldonMessages]
 
     @staticmethod

@@ -187,7 +187,8 @@ class Component:
         tags: Dict[str, Any] = {}
         request_path: Dict[str, Any] = dict(self.unit_path)
         metrics: List[Dict[str, Any]] = []
-        puid = None
+        # puid comes from the first message only (for aggregate: the first of the list).
+        puid = incoming[0].get("puid") if incoming and incoming[0] else None
         for meta in incoming or ():
             if not meta:
                 continue
@@ -197,8 +198,6 @@ class Component:
                 request_path.update(meta["requestPath"])
             if isinstance(meta.get("metrics"), list):
                 metrics.extend(meta["metrics"])
-            if puid is None:
-                puid = meta.get("puid")
         tags.update(self._user_tags())
         tags.update(runtime_tags)
         custom = self._custom_metrics(runtime_metrics, method)
