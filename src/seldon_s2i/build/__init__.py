@@ -11,7 +11,7 @@ Module map (one job each):
     scripts     per-script lookup: -s, .s2i/bin, image labels
     builder     facts read from the builder image: destination, assemble user, labels
     labels      generated io.openshift.s2i.build.* labels, merge, 10 KiB limit
-    tarstream   the PAX tar streamed into the assemble container; artifact extraction
+    tarstream   the PAX tar streamed into the assemble container; vetting of the artifacts
     engine      the Docker engine: connect, pull policies, run containers, commit
     driver      `build` and `usage` on the engine (the classic s2i commit path)
     dockerfile  `build --as-dockerfile`: a Dockerfile plus upload/ context

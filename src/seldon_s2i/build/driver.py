@@ -1,6 +1,7 @@
 """`build` and `usage` on the Docker engine: s2i's classic commit path.
 
-build: resolve the builder -> prepare upload/{src,scripts,artifacts} -> create
+build: resolve the builder -> prepare upload/{src,scripts} (+ the previous
+image's save-artifacts tar, vetted, for --incremental) -> create
 the assemble container (ENTRYPOINT overridden, stdin open) -> copy injections
 in -> stream the upload tar into `tar -C <dest> -xf - && <assemble>` while
 relaying its output -> commit that container with CMD [<run>], the builder's
@@ -14,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 import shlex
-import shutil
 import sys
 import tarfile
 import tempfile
@@ -30,7 +30,7 @@ from .environment import EnvList, build_environment
 from .errors import AssembleFailed, BuildError
 from .scripts import BUILD_SCRIPTS, install_scripts
 from .source import PreparedSource, prepare_source
-from .tarstream import extract_artifacts, write_upload_tar
+from .tarstream import check_artifacts, write_upload_tar
 
 RM_INJECTIONS = "/tmp/rm-injections"
 CLEAN_BUILD_WARNING = "Clean build will be performed because of error saving previous build artifacts"
@@ -144,12 +144,13 @@ def _restore_artifacts(
     config: BuildConfig,
     save_artifacts: Optional[str],
     user: str,
-    artifacts_dir: Path,
     work_dir: Path,
-) -> Optional[str]:
-    """Restore the previous image's artifacts; return the previous image id (or None).
+) -> Tuple[Optional[str], Optional[Path]]:
+    """Save the previous image's artifacts; return (previous image id or None, checked tar or None).
 
-    Every failure downgrades to a clean build with s2i's warning.
+    The tar is vetted but not unpacked on the host: write_upload_tar copies its
+    members into the upload stream as `artifacts/...`. Every failure downgrades
+    to a clean build with s2i's warning.
     """
     previous = engine.inspect_image(config.tag)
     if config.incremental_pull_policy == "always" or (
@@ -159,10 +160,10 @@ def _restore_artifacts(
             previous = engine.inspect_image(config.tag)
     if previous is None:
         console.info(f"No previous image {config.tag}: performing a clean build")
-        return None
+        return None, None
     if not save_artifacts:
         console.info("The builder has no save-artifacts script: performing a clean build")
-        return previous["Id"]
+        return previous["Id"], None
     has_entrypoint = bool(BuilderImage.from_inspect(config.tag, previous).entrypoint)
     tar_path = work_dir / "artifacts.tar"
     container = None
@@ -176,21 +177,22 @@ def _restore_artifacts(
             entrypoint=[] if has_entrypoint else None,
             network=config.network,
             stdin=False,
+            logged=False,  # the tar goes to us only, at full speed
         )
         with open(tar_path, "wb") as handle:
             status = engine.run_capturing_stdout(container, handle, _print_stderr)
         if status != 0:
             raise BuildError(f"save-artifacts exited with status {status}")
-        count = extract_artifacts(tar_path, artifacts_dir)
-        console.info(f"Restored {count} artifact entries from {config.tag}")
+        count = check_artifacts(tar_path)
+        console.info(f"Restoring {count} artifact entries from {config.tag}")
+        return previous["Id"], tar_path
     except BuildError as exc:
-        shutil.rmtree(artifacts_dir, ignore_errors=True)  # never pass a partial restore on
         console.warn(exc.message)
         console.warn(CLEAN_BUILD_WARNING)
+        return previous["Id"], None  # never pass a partial restore on
     finally:
         if container is not None:
             engine.remove_container(container)
-    return previous["Id"]
 
 
 def _commit_config(builder: BuilderImage, run_path: str, env: EnvList, labels: Dict[str, str]) -> Dict[str, object]:
@@ -241,10 +243,10 @@ def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
             destination=destination,
         )
         (upload / "scripts").mkdir(exist_ok=True)
-        previous_id = None
+        previous_id, artifacts_tar = None, None
         if config.incremental:
-            previous_id = _restore_artifacts(
-                engine, config, scripts.get("save-artifacts"), user, upload / "artifacts", work_dir
+            previous_id, artifacts_tar = _restore_artifacts(
+                engine, config, scripts.get("save-artifacts"), user, work_dir
             )
         container = engine.create_container(
             builder.image_id,
@@ -260,7 +262,7 @@ def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
                 inject_files(engine, container, config.injections, builder.workdir, user)
             status = engine.run_with_stdin(
                 container,
-                lambda stream: write_upload_tar(upload, stream),
+                lambda stream: write_upload_tar(upload, stream, artifacts_tar),
                 _ignore if config.quiet else _print_stdout,
                 _print_stderr,
             )

@@ -1,4 +1,4 @@
-"""The upload tar (PAX, modes, owners, order) and safe artifact extraction."""
+"""The upload tar (PAX, modes, owners, order, artifacts) and the vetting of save-artifacts' tar."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from seldon_s2i.build.errors import BuildError
-from seldon_s2i.build.tarstream import extract_artifacts, write_upload_tar
+from seldon_s2i.build.tarstream import check_artifacts, write_upload_tar
 
 
 class _NonSeekable(io.RawIOBase):
@@ -64,16 +64,6 @@ def test_pax_format(tree):
         assert f"src/{long_name}" in archive.getnames()
 
 
-def test_artifacts_top_level_included_only_when_present(tree):
-    root = _upload(tree)
-    (root / "artifacts").mkdir()
-    (root / "artifacts/cache.bin").write_text("c")
-    stream = _NonSeekable()
-    write_upload_tar(root, stream)
-    with tarfile.open(fileobj=io.BytesIO(bytes(stream.data))) as archive:
-        assert "artifacts/cache.bin" in archive.getnames()
-
-
 def _tar_file(tmp_path: Path, members) -> Path:
     path = tmp_path / "a.tar"
     with tarfile.open(path, "w") as archive:
@@ -88,33 +78,111 @@ def _file(name: str, data: bytes = b"x") -> tuple:
     return info, data
 
 
-def test_extract_artifacts(tmp_path):
-    path = _tar_file(tmp_path, [_file("cache/a", b"aa"), _file("b")])
-    assert extract_artifacts(path, tmp_path / "out") == 2
-    assert (tmp_path / "out/cache/a").read_bytes() == b"aa"
+def _read(data: bytes) -> dict:
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        return {m.name: (m, archive.extractfile(m).read() if m.isreg() else None) for m in archive.getmembers()}
 
 
-def test_empty_output_means_no_artifacts(tmp_path):
+def _setuid_file(name: str) -> tuple:
+    info, data = _file(name, b"s")
+    info.mode, info.uid, info.gid, info.uname = 0o4755, 1001, 1001, "someone"
+    return info, data
+
+
+def test_saved_artifacts_go_below_artifacts_owned_by_root_without_setuid(tree, tmp_path):
+    root = _upload(tree)
+    link = tarfile.TarInfo("cache/link")
+    link.type, link.linkname = tarfile.SYMTYPE, "a"
+    hard = tarfile.TarInfo("hard")
+    hard.type, hard.linkname = tarfile.LNKTYPE, "cache/a"
+    saved = _tar_file(tmp_path, [_file("cache/a", b"aa"), (link, None), (hard, None), _setuid_file("tool")])
+    assert check_artifacts(saved) == 4
+    stream = _NonSeekable()
+    write_upload_tar(root, stream, saved)
+    entries = _read(bytes(stream.data))
+    assert [name for name in entries if name.startswith("artifacts")] == [
+        "artifacts", "artifacts/cache/a", "artifacts/cache/link", "artifacts/hard", "artifacts/tool"]
+    assert entries["artifacts"][0].isdir()
+    assert entries["artifacts/cache/a"][1] == b"aa"
+    assert entries["artifacts/cache/link"][0].linkname == "a"  # symlinks stay relative
+    assert entries["artifacts/hard"][0].linkname == "artifacts/cache/a"  # hard links follow the move
+    assert entries["artifacts/tool"][0].mode == 0o755
+    assert all(m.uid == 0 and m.gid == 0 and m.uname == "" for m, _ in entries.values())
+
+
+def test_no_artifacts_entry_without_a_saved_tar(tree):
+    stream = _NonSeekable()
+    write_upload_tar(_upload(tree), stream)
+    assert not any(name.startswith("artifacts") for name in _read(bytes(stream.data)))
+
+
+def test_empty_output_means_an_empty_artifacts_directory(tree, tmp_path):
     path = tmp_path / "empty.tar"
     path.write_bytes(b"")
-    assert extract_artifacts(path, tmp_path / "out") == 0
+    assert check_artifacts(path) == 0
+    stream = _NonSeekable()
+    write_upload_tar(_upload(tree), stream, path)
+    assert [name for name in _read(bytes(stream.data)) if name.startswith("artifacts")] == ["artifacts"]
 
 
 @pytest.mark.parametrize("name", ["../evil", "/abs", "a/../../evil"])
 def test_unsafe_paths_are_refused(tmp_path, name):
     with pytest.raises(BuildError, match="unsafe path"):
-        extract_artifacts(_tar_file(tmp_path, [_file(name)]), tmp_path / "out")
+        check_artifacts(_tar_file(tmp_path, [_file(name)]))
 
 
-def test_links_leaving_the_target_are_refused(tmp_path):
-    link = tarfile.TarInfo("l")
-    link.type, link.linkname = tarfile.SYMTYPE, "../../etc/passwd"
+def _symlink(name: str, target: str) -> tuple:
+    link = tarfile.TarInfo(name)
+    link.type, link.linkname = tarfile.SYMTYPE, target
+    return link, None
+
+
+@pytest.mark.parametrize("name,target", [
+    ("l", "../../etc/passwd"),
+    ("l", "/etc/passwd"),
+    ("d/l", "../.."),
+    ("a", "d/l/.."),  # lexically inside, but d/l may itself be a link to the top
+])
+def test_links_leaving_the_target_are_refused(tmp_path, name, target):
     with pytest.raises(BuildError, match="link leaving"):
-        extract_artifacts(_tar_file(tmp_path, [(link, None)]), tmp_path / "out")
+        check_artifacts(_tar_file(tmp_path, [_symlink(name, target)]))
+
+
+def test_links_climbing_inside_are_accepted(tmp_path):
+    # the shape of uv's cache: wheels-v8/pypi/<name>/<version> -> ../../../archive-v0/<id>
+    members = [_file("uv/archive-v0/id/m.py"), _symlink("uv/wheels-v8/pypi/p/1.0", "../../../archive-v0/id")]
+    assert check_artifacts(_tar_file(tmp_path, members)) == 2
+
+
+def test_writing_through_a_link_is_refused(tmp_path):
+    members = [_symlink("d", "."), _file("d/x")]
+    with pytest.raises(BuildError, match="path through a link"):
+        check_artifacts(_tar_file(tmp_path, members))
+
+
+def test_hard_links_leaving_the_target_are_refused(tmp_path):
+    hard = tarfile.TarInfo("h")
+    hard.type, hard.linkname = tarfile.LNKTYPE, "../outside"
+    with pytest.raises(BuildError, match="hard link leaving"):
+        check_artifacts(_tar_file(tmp_path, [(hard, None)]))
+
+
+def test_devices_are_refused(tmp_path):
+    device = tarfile.TarInfo("dev")
+    device.type = tarfile.CHRTYPE
+    with pytest.raises(BuildError, match="unsupported entry"):
+        check_artifacts(_tar_file(tmp_path, [(device, None)]))
 
 
 def test_corrupt_stream_is_a_build_error(tmp_path):
     path = tmp_path / "bad.tar"
     path.write_bytes(b"some log line printed to stdout\n" * 40)
     with pytest.raises(BuildError, match="not produce a valid tar stream"):
-        extract_artifacts(path, tmp_path / "out")
+        check_artifacts(path)
+
+
+def test_truncated_stream_is_a_build_error(tmp_path):
+    path = _tar_file(tmp_path, [_file("big", b"x" * 100_000)])
+    path.write_bytes(path.read_bytes()[:50_000])
+    with pytest.raises(BuildError, match="not produce a valid tar stream"):
+        check_artifacts(path)
