@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import subprocess
 import sys
 import tarfile
@@ -265,7 +266,12 @@ def test_save_artifacts_writes_only_a_tar_of_the_cache(apps: AppImages) -> None:
         names = tar.getnames()
     assert "key" in names
     assert any(name.startswith("uv/") for name in names)
-    assert {name.split("/")[0] for name in names} == {"key", "uv"}
+    assert {name.split("/")[0] for name in names} == {"key", "uv", "pyc"}
+    # the bytecode this image's build compiled (Pillow's), not the builder's own (Flask's)
+    bytecode = [name for name in names if name.startswith("pyc/")]
+    assert all(name.endswith(".pyc") for name in bytecode)
+    assert any("/site-packages/PIL/__pycache__/" in name for name in bytecode)
+    assert not any("/site-packages/flask/" in name for name in bytecode)
 
 
 # --- Kubernetes/OpenShift settings ------------------------------------------------------------------
@@ -375,6 +381,12 @@ def test_incremental_rebuild_downloads_nothing(apps: AppImages) -> None:
     assert "Restoring the dependency cache of the previous image" in second.log
     assert "+ pillow" in second.log  # installed again, into the new image ...
     assert "Downloading" not in second.log and "Prepared" not in second.log, second.log  # ... from the cache
+    restored = re.search(r"Restoring (\d+) compiled files of the previous image", second.log)
+    assert restored and int(restored.group(1)) > 50, second.log  # Pillow's bytecode, not compiled again
+    fresh = ("import PIL.Image, importlib.util, os, struct, sys; p = PIL.Image.__file__; "
+             "h = open(importlib.util.cache_from_source(p), 'rb').read(16); "
+             "sys.exit(struct.unpack('<LL', h[4:12]) != (0, int(os.stat(p).st_mtime)))")
+    assert run_in(tag, "python", "-c", fresh) == ""  # the restored .pyc matches its source
 
 
 def test_cache_of_another_python_is_discarded(apps: AppImages) -> None:
