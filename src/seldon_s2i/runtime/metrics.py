@@ -13,6 +13,8 @@ latency histograms (`seldon_s2i_requests_total`, `seldon_s2i_request_duration_se
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import os
 import shutil
@@ -21,19 +23,27 @@ import threading
 from numbers import Number
 from typing import Any, Dict, List, Tuple
 
-import numpy as np
-
 from seldon_s2i.runtime.errors import BAD_METRIC, SeldonError
 from seldon_s2i.runtime.settings import Identity
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 METRIC_TYPES = ("COUNTER", "GAUGE", "TIMER")
-# The reference's TIMER histogram: 50 log-spaced edges from 1 ms to 30 s (plus +Inf).
-TIMER_BUCKETS = tuple(float(b) for b in np.logspace(np.log10(0.001), np.log10(30), 50))
 REQUEST_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 FEEDBACK_KEY = "seldon_api_model_feedback"
 FEEDBACK_REWARD_KEY = "seldon_api_model_feedback_reward"
+
+
+@functools.lru_cache(maxsize=None)
+def timer_buckets() -> Tuple[float, ...]:
+    """The reference's TIMER histogram: 50 log-spaced edges from 1 ms to 30 s (plus +Inf).
+
+    Computed with numpy exactly as the reference does (the edges are label values), but only when a
+    TIMER is first recorded: importing numpy costs start-up time a model without numpy need not pay.
+    """
+    import numpy as np
+
+    return tuple(float(b) for b in np.logspace(np.log10(0.001), np.log10(30), 50))
 
 
 def prepare_dir() -> str:
@@ -63,7 +73,9 @@ def validate_metrics(metrics: Any) -> List[Dict[str, Any]]:
                 or metric["type"] not in METRIC_TYPES or not isinstance(metric["value"], Number)
                 or isinstance(metric["value"], bool) or not isinstance(metric["key"], str)
                 or ("tags" in metric and not isinstance(metric["tags"], dict))):
-            raise SeldonError(f"Bad metric created during request: {metric!r}", 500, BAD_METRIC)
+            # The reference's message shows the whole list as JSON.
+            raise SeldonError("Bad metric created during request: " + json.dumps(metrics, default=str),
+                              500, BAD_METRIC)
     return metrics
 
 
@@ -105,7 +117,7 @@ class MetricsRecorder:
                     elif kind == "GAUGE":
                         metric = self._Gauge(key, "", label_names, registry=None, multiprocess_mode="livesum")
                     else:
-                        metric = self._Histogram(key, "", label_names, buckets=TIMER_BUCKETS, registry=None)
+                        metric = self._Histogram(key, "", label_names, buckets=timer_buckets(), registry=None)
                     self._custom[cache_key] = metric
         return metric
 
