@@ -1,49 +1,52 @@
-"""The REST transport: a Flask app with seldon-core 1.17.1's routes (spec §2).
+"""The REST transport: seldon-core 1.17.1's routes (spec §2) as a WSGI app for gunicorn.
 
-Thin on purpose: it extracts the SeldonMessage from the HTTP request (JSON body, `json=` form or
-query field, multipart), hands it to `Component` with the REST codec, and writes the answer with
-`jsonout` (byte-compatible with Flask 2.2 jsonify, but fast).
+`FastPath` is the WSGI entry. It answers what clients and the Seldon executor send all day,
+a POST/GET with a JSON body to one of the SeldonMessage routes and `GET /health/ping`, straight
+from WSGI, skipping Flask's request context and response objects (~150 us of a ~200 us request).
+Everything else (forms, multipart, `?json=`, health status, metadata, unknown routes, CORS
+preflight) goes to the Flask app of flask_app.py. Both paths call the same handlers and produce
+the same bytes and headers.
 
-`FastPath` wraps the Flask app: a POST/GET with a JSON body to one of the SeldonMessage routes
-(what clients and the Seldon executor send) is answered straight from WSGI, skipping Flask's
-request context and response objects (~150 us of a ~200 us request). Everything else (forms,
-multipart, `?json=`, health, metadata, unknown routes, CORS preflight) goes to Flask. Both paths
-call the same handlers and produce the same bytes and headers.
+Flask is imported in a background thread after the worker is ready (it costs ~0.5 s of start-up),
+so `/health/ping` and predictions are answered while it loads; a request that needs Flask before
+then waits for it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
+import sys
+import threading
 import time
 from http import HTTPStatus
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 import orjson
-from flask import Flask, Response, request
 from google.protobuf import json_format
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from seldon_s2i.runtime import codec as c
 from seldon_s2i.runtime import jsonout
-from seldon_s2i.runtime.component import (AGGREGATE, FEEDBACK, HEALTH, PREDICT, ROUTE, TRANSFORM_INPUT,
-                                          TRANSFORM_OUTPUT, Component)
-from seldon_s2i.runtime.errors import BAD_DATA, BAD_METADATA, SeldonError, describe, status_body
+from seldon_s2i.runtime.component import (AGGREGATE, FEEDBACK, PREDICT, ROUTE, TRANSFORM_INPUT, TRANSFORM_OUTPUT,
+                                          Component)
+from seldon_s2i.runtime.errors import BAD_DATA, SeldonError, describe, status_body
 from seldon_s2i.runtime.metrics import MetricsRecorder
-from seldon_s2i.runtime.openapi import openapi_document
 from seldon_s2i.runtime.proto import prediction_pb2 as pb
 
 logger = logging.getLogger(__name__)
 
 NO_JSON = "Can't find JSON in data"
-FLASK_BOOL_SETTINGS = ("DEBUG", "EXPLAIN_TEMPLATE_LOADING", "JSONIFY_PRETTYPRINT_REGULAR", "JSON_AS_ASCII",
-                       "JSON_SORT_KEYS", "PROPAGATE_EXCEPTIONS", "PRESERVE_CONTEXT_ON_EXCEPTION",
-                       "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SECURE", "SESSION_REFRESH_EACH_REQUEST",
-                       "TEMPLATES_AUTO_RELOAD", "TESTING", "TRAP_HTTP_EXCEPTIONS", "TRAP_BAD_REQUEST_ERRORS",
-                       "USE_X_SENDFILE")
+TOO_LARGE = "Request body larger than the limit (SELDON_S2I_MAX_REQUEST_BYTES)"
 CORS_METHODS = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
-_START = "seldon_s2i.start"
+START_KEY = "seldon_s2i.start"  # environ key: when the request reached the app (for the latency metric)
+PING_HEADERS = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "4")]  # Flask's, for "pong"
+
+
+def cors_headers(origin: Optional[str]) -> List[Tuple[str, str]]:
+    """flask-cors' defaults, as the reference: `*`, or the request's Origin echoed with Vary: Origin."""
+    if origin:
+        return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+    return [("Access-Control-Allow-Origin", "*")]
 
 
 def parse_json(text: Any) -> Any:
@@ -58,41 +61,6 @@ def parse_json(text: Any) -> Any:
         raise SeldonError(NO_JSON) from None
 
 
-def read_message() -> Any:
-    """The request's SeldonMessage (spec §2.2): multipart, `json=` form/query field, or JSON body."""
-    content_type = request.content_type or ""
-    if "multipart/form-data" in content_type:
-        message: Dict[str, Any] = {}
-        for key, value in request.form.items():
-            message[key] = value if key == "strData" else parse_json(value)
-        for key, upload in request.files.items():
-            content = upload.read()
-            message[key] = content if key == "binData" else content.decode("utf-8")
-        return message
-    form_json = request.form.get("json") if request.mimetype == "application/x-www-form-urlencoded" else None
-    if form_json is not None:
-        return parse_json(form_json)
-    query_json = request.args.get("json")
-    if query_json is not None:
-        return parse_json(query_json)
-    if request.is_json:
-        body = request.get_data(cache=False)
-        if body:
-            return parse_json(body)
-    raise SeldonError(NO_JSON)
-
-
-def read_passthrough() -> Any:
-    """PAYLOAD_PASSTHROUGH: the raw body bytes, or the `json=` field as a string (spec §3.8)."""
-    form_json = request.form.get("json") if request.mimetype == "application/x-www-form-urlencoded" else None
-    if form_json is not None:
-        return form_json
-    query_json = request.args.get("json")
-    if query_json is not None:
-        return query_json
-    return request.get_data(cache=False)
-
-
 def message_body(result: Any) -> Tuple[int, bytes]:
     """(HTTP status, body) of a SeldonMessage answer; a raw result may pick its status via status.code."""
     status = 200
@@ -105,22 +73,28 @@ def message_body(result: Any) -> Tuple[int, bytes]:
     return status, jsonout.dumps(result)
 
 
+def _http_exception_code(exc: BaseException) -> Optional[int]:
+    """werkzeug's HTTPException code, without importing werkzeug: if it is not loaded yet, the
+    exception cannot be one. (The background thread may be half-way through importing it, so the
+    class is looked up with getattr.)"""
+    http_exception = getattr(sys.modules.get("werkzeug.exceptions"), "HTTPException", None)
+    if http_exception is not None and isinstance(exc, http_exception):
+        return exc.code
+    return None
+
+
 def error_body(exc: BaseException) -> Tuple[int, bytes]:
     """(HTTP status, Seldon status JSON) for any exception; logged at ERROR as the reference does."""
-    if isinstance(exc, RequestEntityTooLarge):
-        status, reason, info = 413, BAD_DATA, "Request body larger than the limit (SELDON_S2I_MAX_REQUEST_BYTES)"
+    http_code = _http_exception_code(exc)
+    if http_code == 413:
+        status, reason, info = 413, BAD_DATA, TOO_LARGE
     else:
         status, reason, info = describe(exc)
-    if status >= 500 and not isinstance(exc, (HTTPException, SeldonError)):
+    if status >= 500 and http_code is None and not isinstance(exc, SeldonError):
         logger.exception("%s", info)
     else:
         logger.error("%s", info)
     return status, jsonout.dumps(status_body(info, reason))
-
-
-def _json_response(status_and_body: Tuple[int, bytes]) -> Response:
-    status, body = status_and_body
-    return Response(body, status=status, mimetype="application/json")
 
 
 class Route(NamedTuple):
@@ -162,34 +136,63 @@ def _is_json_content_type(content_type: str) -> bool:
 _STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
 
 
-class FastPath:
-    """WSGI entry: JSON SeldonMessage requests directly, everything else through Flask."""
+class BackgroundApp:
+    """A WSGI app built in a daemon thread; calls wait until it exists."""
 
-    def __init__(self, flask_app: Flask, routes: List[Route], recorder: Optional[MetricsRecorder],
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._wsgi: Optional[Callable] = None
+        self._error: Optional[BaseException] = None
+        self._ready = threading.Event()
+        threading.Thread(target=self._build, args=(build,), name="flask-app", daemon=True).start()
+
+    def _build(self, build: Callable[[], Any]) -> None:
+        try:
+            self._wsgi = build().wsgi_app
+        except BaseException as exc:  # noqa: BLE001 - reported on every request that needs the app
+            logger.exception("building the Flask app failed")
+            self._error = exc
+        finally:
+            self._ready.set()
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable) -> Any:
+        self._ready.wait()
+        if self._wsgi is None:
+            raise RuntimeError(f"the Flask app could not be built: {self._error!r}")
+        return self._wsgi(environ, start_response)
+
+
+class FastPath:
+    """WSGI entry: JSON SeldonMessage requests and /health/ping directly, everything else through Flask."""
+
+    def __init__(self, flask_wsgi: Callable, routes: List[Route], recorder: Optional[MetricsRecorder],
                  max_request_bytes: Optional[int]) -> None:
-        self.flask_wsgi = flask_app.wsgi_app
+        self.flask_wsgi = flask_wsgi
         self.table = {(rule, method): route for route in routes for rule in route.rules for method in route.methods}
         self.recorder = recorder
         self.max_request_bytes = max_request_bytes
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable) -> Any:
         started = time.perf_counter()
-        route = self.table.get((environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")))
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        route = self.table.get((path, method))
         length = environ.get("CONTENT_LENGTH")
         if (route is None or not length or "json=" in environ.get("QUERY_STRING", "")
                 or not _is_json_content_type(environ.get("CONTENT_TYPE", ""))):
-            environ[_START] = started
+            if path == "/health/ping" and method == "GET":
+                start_response("200 OK", PING_HEADERS + cors_headers(environ.get("HTTP_ORIGIN")))
+                return [b"pong"]
+            environ[START_KEY] = started
             return self.flask_wsgi(environ, start_response)
         try:
             size = int(length)
             if self.max_request_bytes is not None and size > self.max_request_bytes:
-                raise RequestEntityTooLarge()
+                raise SeldonError(TOO_LARGE, 413)
             status, body = message_body(route.handler(parse_json(environ["wsgi.input"].read(size))))
         except Exception as exc:  # noqa: BLE001 - every error becomes a Seldon status answer
             status, body = error_body(exc)
-        start_response(_STATUS_LINES.get(status) or f"{status} UNKNOWN", [
-            ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-            ("Access-Control-Allow-Origin", "*")])
+        start_response(_STATUS_LINES.get(status) or f"{status} UNKNOWN",
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+                       + cors_headers(environ.get("HTTP_ORIGIN")))
         if self.recorder is not None:
             self.recorder.request(route.label, "rest", str(status), time.perf_counter() - started)
         return [body]
@@ -197,92 +200,22 @@ class FastPath:
 
 def create_app(component: Component, metadata: Optional[Dict[str, Any]],
                recorder: Optional[MetricsRecorder] = None, max_request_bytes: Optional[int] = None,
-               payload_passthrough: bool = False) -> Flask:
-    """The REST app for one worker process (a Flask app whose wsgi_app is the FastPath)."""
-    app = Flask("seldon_s2i.runtime")
-    for name in FLASK_BOOL_SETTINGS:
-        value = os.environ.get(f"FLASK_{name}")
-        if value is not None:
-            app.config[name] = value.strip().lower() in ("1", "true", "t")
-    app.config["MAX_CONTENT_LENGTH"] = max_request_bytes
+               payload_passthrough: bool = False) -> Callable:
+    """The REST WSGI app for one worker process."""
     routes = message_routes(component)
-    endpoint_labels: Dict[str, str] = {}
 
-    def view_for(route: Route) -> Callable[[], Response]:
-        def view() -> Response:
-            if payload_passthrough and route.label == PREDICT:
-                return passthrough()
-            return _json_response(message_body(route.handler(read_message())))
-        return view
+    def build() -> Any:
+        from seldon_s2i.runtime.flask_app import build_flask_app
 
-    def passthrough() -> Response:
-        if not component.has("predict_raw"):
-            raise SeldonError("Invalid request data type")
-        result = component.user.predict_raw(read_passthrough())
-        body = result.encode("utf-8") if isinstance(result, str) else bytes(result)
-        return Response(body, status=200, mimetype="application/json")
-
-    for route in routes:
-        for rule in route.rules:
-            endpoint = route.label + rule
-            app.add_url_rule(rule, endpoint=endpoint, view_func=view_for(route), methods=list(route.methods))
-            endpoint_labels[endpoint] = route.label
-
-    def health_ping() -> str:
-        return "pong"
-
-    def health_status() -> Response:
-        return _json_response(message_body(component.health_status(c.RestCodec)))
-
-    def model_metadata() -> Response:
-        if metadata is None:
-            raise SeldonError("Model metadata unavailable", 500, BAD_METADATA)
-        return _json_response((200, jsonout.dumps(metadata)))
-
-    def seldon_json() -> Response:
-        return Response(json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n", mimetype="application/json")
-
-    app.add_url_rule("/health/ping", "ping", health_ping, methods=["GET"])
-    for rule in ("/health/status", "/api/v1.0/health/status"):
-        app.add_url_rule(rule, HEALTH + rule, health_status, methods=["GET"])
-        endpoint_labels[HEALTH + rule] = HEALTH
-    for rule in ("/metadata", "/api/v1.0/metadata"):
-        app.add_url_rule(rule, "metadata" + rule, model_metadata, methods=["GET"])
-    app.add_url_rule("/seldon.json", "openapi", seldon_json, methods=["GET"])
-
-    # Unknown routes and wrong methods answer 500 like the reference (spec §9 quirk 1): werkzeug's
-    # HTTPExceptions go through the same handler as everything else.
-    app.register_error_handler(Exception, lambda exc: _json_response(error_body(exc)))
-
-    error_blueprint = getattr(component.user, "model_error_handler", None)
-    if error_blueprint is not None and hasattr(error_blueprint, "register"):
-        app.register_blueprint(error_blueprint)
-
-    @app.after_request
-    def finish(response: Response) -> Response:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-            response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")
-            response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
-            if "Access-Control-Request-Headers" in request.headers:
-                response.headers["Access-Control-Allow-Headers"] = request.headers["Access-Control-Request-Headers"]
-        if recorder is not None:
-            label = endpoint_labels.get(request.endpoint or "")
-            if label is not None:
-                started = request.environ.get(_START)
-                elapsed = time.perf_counter() - started if started is not None else float("nan")
-                recorder.request(label, "rest", str(response.status_code), elapsed)
-        return response
+        return build_flask_app(component, routes, metadata, recorder, max_request_bytes, payload_passthrough)
 
     # The fast path is off when the model's own Flask error handlers or passthrough must see requests.
-    if error_blueprint is None and not payload_passthrough:
-        app.wsgi_app = FastPath(app, routes, recorder, max_request_bytes)  # type: ignore[method-assign]
-    else:
-        flask_wsgi = app.wsgi_app
+    if getattr(component.user, "model_error_handler", None) is None and not payload_passthrough:
+        return FastPath(BackgroundApp(build), routes, recorder, max_request_bytes)
+    flask_wsgi = build().wsgi_app
 
-        def timed_wsgi(environ: Dict[str, Any], start_response: Callable) -> Any:
-            environ[_START] = time.perf_counter()
-            return flask_wsgi(environ, start_response)
+    def timed_wsgi(environ: Dict[str, Any], start_response: Callable) -> Any:
+        environ[START_KEY] = time.perf_counter()
+        return flask_wsgi(environ, start_response)
 
-        app.wsgi_app = timed_wsgi  # type: ignore[method-assign]
-    return app
+    return timed_wsgi
