@@ -22,7 +22,7 @@ from seldon_s2i.runtime.errors import BAD_METADATA, SeldonError
 from seldon_s2i.runtime.metrics import MetricsRecorder
 from seldon_s2i.runtime.openapi import openapi_document
 from seldon_s2i.runtime.rest import (CORS_METHODS, NO_JSON, START_KEY, Route, cors_headers, error_body,
-                                     message_body, parse_json)
+                                     message_body, parse_json, parse_json_body)
 
 FLASK_BOOL_SETTINGS = ("DEBUG", "EXPLAIN_TEMPLATE_LOADING", "JSONIFY_PRETTYPRINT_REGULAR", "JSON_AS_ASCII",
                        "JSON_SORT_KEYS", "PROPAGATE_EXCEPTIONS", "PRESERVE_CONTEXT_ON_EXCEPTION",
@@ -51,7 +51,7 @@ def read_message() -> Any:
     if request.is_json:
         body = request.get_data(cache=False)
         if body:
-            return parse_json(body)
+            return parse_json_body(body)
     raise SeldonError(NO_JSON)
 
 

@@ -61,6 +61,15 @@ def parse_json(text: Any) -> Any:
         raise SeldonError(NO_JSON) from None
 
 
+def parse_json_body(body: bytes) -> Any:
+    """A JSON request body; `null` is no JSON at all (Flask's get_json() gives None, and the reference
+    answers "Can't find JSON in data")."""
+    message = parse_json(body)
+    if message is None:
+        raise SeldonError(NO_JSON)
+    return message
+
+
 def message_body(result: Any) -> Tuple[int, bytes]:
     """(HTTP status, body) of a SeldonMessage answer; a raw result may pick its status via status.code."""
     status = 200
@@ -187,7 +196,7 @@ class FastPath:
             size = int(length)
             if self.max_request_bytes is not None and size > self.max_request_bytes:
                 raise SeldonError(TOO_LARGE, 413)
-            status, body = message_body(route.handler(parse_json(environ["wsgi.input"].read(size))))
+            status, body = message_body(route.handler(parse_json_body(environ["wsgi.input"].read(size))))
         except Exception as exc:  # noqa: BLE001 - every error becomes a Seldon status answer
             status, body = error_body(exc)
         start_response(_STATUS_LINES.get(status) or f"{status} UNKNOWN",
