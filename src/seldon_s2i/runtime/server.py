@@ -98,16 +98,18 @@ class WorkerContext:
 
 
 def gunicorn_options(settings: Settings) -> Dict[str, Any]:
+    from seldon_s2i.runtime.gunicorn_worker import SingleThreadWorker
+
     return {
         "bind": [f"0.0.0.0:{settings.ports.http}"],
         "workers": settings.workers,
         "threads": settings.threads,
-        # gthread even for one thread (the default): it keeps connections alive, while the reference's
-        # sync worker closes each one and, in gunicorn >= 24, waits for the client's FIN before it
-        # accepts the next connection. With one thread the model still sees one request at a time,
-        # as with sync. Measured (bench/serve.py): about the same with 1 client, ~1.2-2.4x the
-        # requests/s with 8, and far steadier on a busy machine. GUNICORN_KEEPALIVE=0 closes again.
-        "worker_class": "gthread",
+        # gthread (keep-alive), not the reference's sync worker: sync closes every connection and,
+        # in gunicorn >= 24, waits for the client's FIN before the next accept. With one thread (the
+        # default) the request runs on the event-loop thread (gunicorn_worker.py), so the model still
+        # sees one request at a time, as with sync. bench/serve.py, wrk: 1 client ~1.1x and 8 clients
+        # ~1.25x sync's requests/s (plain gthread: ~0.8x and ~1.05x). GUNICORN_KEEPALIVE=0 closes again.
+        "worker_class": "gthread" if settings.threads > 1 else SingleThreadWorker,
         "max_requests": settings.max_requests,
         "max_requests_jitter": settings.max_requests_jitter,
         "keepalive": settings.keepalive,
