@@ -236,7 +236,7 @@ def main(argv: List[str]) -> int:
 def render(rows, quick: bool) -> str:
     lines = ["# Serving benchmark: seldon-core 1.17.1 (reference) vs seldon-s2i runtime (ours)", "",
              f"Same machine, same client, one run{' (--quick)' if quick else ''}; defaults on both sides "
-             "(1 gunicorn sync worker, 1 gRPC worker). Ratio = how many times better ours is.", "",
+             "(1 gunicorn worker with 1 thread, 1 gRPC worker). Ratio = how many times better ours is.", "",
              "| Measure | Unit | Reference | Ours | Ratio (ours better by) | Target | Result |",
              "|---|---|---|---|---|---|---|"]
     for measure, unit, reference, ours, ratio, target in rows:

@@ -196,7 +196,11 @@ def _stop_children(children: Dict[int, str], deadline_seconds: float) -> None:
             pass
     deadline = time.monotonic() + deadline_seconds
     while children and time.monotonic() < deadline:
-        pid, _ = os.waitpid(-1, os.WNOHANG)
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:  # every child is already reaped
+            children.clear()
+            break
         if pid == 0:
             time.sleep(0.05)
         else:
