@@ -15,6 +15,8 @@ import pytest
 import requests
 
 MODELS = Path(__file__).parent / "models"
+# The walkthrough's model is served from its s2i app, the one the builder tests build.
+WALKTHROUGH_APP = Path(__file__).resolve().parents[2] / "apps" / "image-model"
 
 
 def free_port() -> int:
@@ -26,7 +28,8 @@ def free_port() -> int:
 class Server:
     """`python -m seldon_s2i.runtime MODEL` started with CWD = the models dir and its own ports."""
 
-    def __init__(self, model: str, args: List[str], env: Dict[str, str], grpc: bool = True) -> None:
+    def __init__(self, model: str, args: List[str], env: Dict[str, str], grpc: bool = True,
+                 cwd: Path = MODELS) -> None:
         self.http_port, self.grpc_port, self.metrics_port = free_port(), free_port(), free_port()
         self.grpc = grpc
         full_env = dict(os.environ)
@@ -43,7 +46,7 @@ class Server:
         full_env.update(env)
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"seldon-s2i-test-{self.http_port}.log"
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "seldon_s2i.runtime", model, *args], cwd=MODELS,
+        self.proc = subprocess.Popen([sys.executable, "-m", "seldon_s2i.runtime", model, *args], cwd=cwd,
                                      env=full_env, stdout=self.log, stderr=subprocess.STDOUT)
 
     @property
@@ -93,8 +96,8 @@ def start_server() -> Iterator:
     servers: List[Server] = []
 
     def start(model: str, *args: str, env: Optional[Dict[str, str]] = None, grpc: bool = True,
-              wait: bool = True) -> Server:
-        server = Server(model, list(args), env or {}, grpc)
+              wait: bool = True, cwd: Path = MODELS) -> Server:
+        server = Server(model, list(args), env or {}, grpc, cwd)
         servers.append(server)
         if wait:
             server.wait_ready()

@@ -21,7 +21,7 @@ from PIL import Image
 
 from seldon_s2i.runtime.proto import prediction_pb2 as pb
 
-from .conftest import MODELS
+from .conftest import MODELS, WALKTHROUGH_APP
 
 PARAMS = json.dumps([{"name": "scale", "value": "2", "type": "FLOAT"}, {"name": "label", "value": "lbl", "type": "STRING"},
                      {"name": "flag", "value": "true", "type": "BOOL"}, {"name": "count", "value": "4", "type": "INT"}])
@@ -46,7 +46,8 @@ def full(start_server):
 
 
 def test_walkthrough_image_over_rest_and_grpc(start_server, tmp_path):
-    server = start_server("MyModel", env={"GRPC_MAX_MESSAGE_LENGTH": str(64 * 1024 * 1024)})
+    server = start_server("MyModel", env={"GRPC_MAX_MESSAGE_LENGTH": str(64 * 1024 * 1024)},
+                          cwd=WALKTHROUGH_APP)
     rng = np.random.default_rng(0)
     image = rng.integers(0, 255, (96, 128, 3), dtype=np.uint8)
     buf = io.BytesIO()
