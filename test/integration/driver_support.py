@@ -1,17 +1,17 @@
 """Fixtures and helpers for the build-driver tests against the real engine.
 
-The tests build a tiny throwaway builder (driver_builder/) FROM a minimal Debian
-image: `seldon-s2i-test-base:bookworm`, made once with mmdebstrap + docker import
-when it is missing. Everything runs with host networking. An unreachable engine
+The tests build a tiny throwaway builder (driver_builder/) FROM the project's own
+bookworm base image (builders/base/build.sh, which `make build` runs; the fixture
+runs it when the image is missing). Everything runs with host networking. An unreachable engine
 FAILS the tests (it never skips them).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Dict, List
@@ -19,7 +19,8 @@ from typing import Dict, List
 import pytest
 
 HERE = Path(__file__).parent
-BASE_IMAGE = "seldon-s2i-test-base:bookworm"
+ROOT = HERE.parents[1]
+BASE_IMAGE = "seldon-base:debian-bookworm-py3.11"  # named by builders/versions
 BUILDER = "seldon-s2i-driver-test-builder:latest"
 
 
@@ -32,12 +33,9 @@ def image_exists(reference: str) -> bool:
 
 
 def _ensure_base_image() -> None:
-    if image_exists(BASE_IMAGE):
-        return
-    with tempfile.TemporaryDirectory(prefix="s2i-test-base-") as tmp:
-        rootfs = Path(tmp) / "rootfs.tar"
-        subprocess.run(["mmdebstrap", "--quiet", "--variant=minbase", "bookworm", str(rootfs)], check=True)
-        docker("import", str(rootfs), BASE_IMAGE)
+    if not image_exists(BASE_IMAGE):
+        subprocess.run([str(ROOT / "builders" / "base" / "build.sh")], check=True,
+                       env={**os.environ, "VERSIONS": "3.11", "BASE": "debian"})
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +45,8 @@ def builder_image() -> str:
     if info.returncode != 0:
         pytest.fail(f"the Docker engine is unreachable (these tests need it): {info.stderr.strip()}")
     _ensure_base_image()
-    docker("build", "--network", "host", "-q", "-t", BUILDER, str(HERE / "driver_builder"))
+    docker("build", "--network", "host", "-q", "--build-arg", f"BASE_IMAGE={BASE_IMAGE}",
+           "-t", BUILDER, str(HERE / "driver_builder"))
     return BUILDER
 
 
