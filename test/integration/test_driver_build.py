@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from driver_support import (  # noqa: F401 (fixtures)
+    BASE_IMAGE,
     BUILDER,
     SOURCE_ENVIRONMENT,
     builder_image,
@@ -150,7 +151,7 @@ def test_ctrl_c_removes_the_container(tmp_path, new_tag):
 
 def test_missing_scripts_fail_like_s2i(tmp_path, new_tag):
     src = write_source(tmp_path / "app", {"model.py": ""})
-    result = seldon_s2i("build", str(src), "seldon-s2i-test-base:bookworm", new_tag("noscripts"))
+    result = seldon_s2i("build", str(src), BASE_IMAGE, new_tag("noscripts"))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "ERROR: failed to install [assemble run]"
 
@@ -176,7 +177,7 @@ def test_usage(builder_image):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "This is the driver test builder."
     assert leftover_containers() == []
-    result = seldon_s2i("usage", "seldon-s2i-test-base:bookworm")
+    result = seldon_s2i("usage", BASE_IMAGE)
     assert result.returncode == 1 and result.stderr.strip() == "ERROR: failed to install [usage]"
 
 
