@@ -35,6 +35,7 @@ while read -r python suite glibc image aliases; do
 
     echo "---> Building $image (Python $python FROM $base)"
     start=$SECONDS
+    previous=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
     DOCKER_BUILDKIT=0 docker build --quiet --force-rm --network host \
         --build-arg BASE_IMAGE="$base" \
         --build-arg PYTHON_VERSION="$python" \
@@ -42,6 +43,11 @@ while read -r python suite glibc image aliases; do
         -f builders/python/Dockerfile -t "$image" "$context" >/dev/null
     if [ "$aliases" != - ]; then
         for alias in ${aliases//,/ }; do docker tag "$image" "$alias"; done
+    fi
+    # The image this build replaced would stay behind untagged; drop it unless something
+    # (an app image built on it) still needs it. Layers the new image shares are kept.
+    if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect -f '{{.Id}}' "$image")" ]; then
+        docker rmi "$previous" >/dev/null 2>&1 || true
     fi
     size=$(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')
     also=""

@@ -17,15 +17,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence
 import pytest
 import requests
 
-
-def docker(*args: str, check: bool = True, timeout: float = 900, input: Optional[bytes] = None
-           ) -> subprocess.CompletedProcess:
-    """Run the docker CLI and capture its output (bytes)."""
-    result = subprocess.run(["docker", *args], input=input, capture_output=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise AssertionError(f"docker {' '.join(args)} failed ({result.returncode}):\n"
-                             f"{result.stderr.decode(errors='replace')}")
-    return result
+from dockercli import docker
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 import requests
 
+from dockercli import docker
 from seldon_s2i.envfile import parse_environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,13 +48,6 @@ MATRIX = read_matrix()
 BUILDERS = [row["image"] for row in MATRIX]
 PYTHON_OF = {row["image"]: row["python"] for row in MATRIX}
 DEFAULT_BUILDER = "seldon-python311"
-
-
-def docker(*args: str, check: bool = True, input: Optional[bytes] = None) -> subprocess.CompletedProcess:
-    result = subprocess.run(["docker", *args], input=input, capture_output=True, timeout=600)
-    if check and result.returncode != 0:
-        raise AssertionError(f"docker {' '.join(args)}: {result.stderr.decode(errors='replace')}")
-    return result
 
 
 def image_exists(tag: str) -> bool:
@@ -113,6 +107,13 @@ class AppImages:
         existing = [tag for tag in self.tags if image_exists(tag)]
         if existing:
             docker("rmi", "-f", *existing, check=False)
+        # Images a rebuild replaced under one of our tags lost the tag but keep the label s2i
+        # gives every build (io.k8s.display-name = the tag): remove those too.
+        for tag in self.tags:
+            replaced = docker("images", "-q", "-f", "dangling=true", "-f", f"label=io.k8s.display-name={tag}",
+                              check=False).stdout.decode().split()
+            if replaced:
+                docker("rmi", "-f", *replaced, check=False)
 
 
 @pytest.fixture(scope="session")

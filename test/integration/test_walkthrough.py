@@ -22,16 +22,12 @@ import pytest
 import requests
 from PIL import Image
 
+from dockercli import docker
+
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 SELDON_S2I = str(Path(sys.executable).with_name("seldon-s2i"))
-
-
-def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(["docker", *args], capture_output=True, timeout=300)
-    assert not check or result.returncode == 0, result.stderr.decode(errors="replace")
-    return result
 
 
 def wait_for_ping(url: str, timeout: float = 120) -> None:
