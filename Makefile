@@ -26,7 +26,7 @@ help: ## list the targets
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m pip install -q --disable-pip-version-check uv
 	$(PYTHON) -m uv venv -q --allow-existing -p $(PYTHON) $(VENV)
-	$(PYTHON) -m uv pip install -q --python $(VPY) -e '.[dev]'
+	$(PYTHON) -m uv pip install -q --compile-bytecode --python $(VPY) -e '.[dev]'
 	touch $@
 
 .PHONY: venv

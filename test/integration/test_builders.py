@@ -12,6 +12,7 @@ import base64
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -372,15 +373,50 @@ def test_import_error_names_the_model_in_one_line(apps: AppImages) -> None:
 
 # --- incremental builds -----------------------------------------------------------------------------
 
-def test_incremental_rebuild_downloads_nothing(apps: AppImages) -> None:
-    tag = apps.new_tag("incremental")
-    first = seldon_s2i_build(APPS / "image-model", DEFAULT_BUILDER, tag, "--incremental")
+DEPENDENCY_KEY_LABEL = "io.github.seldon-s2i.dependency-key"
+
+
+def _copy_app(app: str, target: Path) -> Path:
+    shutil.copytree(APPS / app, target)
+    return target
+
+
+def test_incremental_code_change_reuses_the_dependency_layer(apps: AppImages, tmp_path: Path) -> None:
+    source = _copy_app("image-model", tmp_path / "image-model")
+    tag = apps.new_tag("incremental-code")
+    first = seldon_s2i_build(source, DEFAULT_BUILDER, tag, "--incremental")
     assert first.returncode == 0, first.log
-    assert "Downloading pillow" in first.log or "Prepared 1 package" in first.log, first.log
-    second = seldon_s2i_build(APPS / "image-model", DEFAULT_BUILDER, tag, "--incremental")
+    assert "Building the dependency layer from requirements.txt" in first.log, first.log
+    assert "+ pillow" in first.log, first.log
+    layer = inspect(tag)["Parent"]
+    assert inspect(layer)["Config"]["Labels"][DEPENDENCY_KEY_LABEL]
+
+    with open(source / "MyModel.py", "a") as handle:  # a code-only change
+        handle.write("\nGREETING = 'changed'\n")
+    second = seldon_s2i_build(source, DEFAULT_BUILDER, tag, "--incremental")
     assert second.returncode == 0, second.log
+    assert f"Reusing the dependency layer of {tag}" in second.log, second.log
+    assert "Building the dependency layer" not in second.log and "Saving build artifacts" not in second.log
+    assert "+ pillow" not in second.log and "Downloading" not in second.log, second.log  # nothing installed
+    assert inspect(tag)["Parent"] == layer  # the new code sits on the same dependency layer
+    assert run_in(tag, "python", "-c", "import MyModel, PIL; print(MyModel.GREETING)") == "changed\n"
+    assert run_in(tag, "head", "-1", "/microservice/licenses/license_info.csv").startswith("Name,Version,License")
+
+
+def test_incremental_requirements_change_installs_from_the_saved_cache(apps: AppImages, tmp_path: Path) -> None:
+    source = _copy_app("image-model", tmp_path / "image-model")
+    tag = apps.new_tag("incremental-requirements")
+    first = seldon_s2i_build(source, DEFAULT_BUILDER, tag, "--incremental")
+    assert first.returncode == 0, first.log
+    first_layer = inspect(tag)["Parent"]
+
+    with open(source / "requirements.txt", "a") as handle:  # the dependency layer's key changes
+        handle.write("# reviewed\n")
+    second = seldon_s2i_build(source, DEFAULT_BUILDER, tag, "--incremental")
+    assert second.returncode == 0, second.log
+    assert "Building the dependency layer from requirements.txt" in second.log, second.log
     assert "Restoring the dependency cache of the previous image" in second.log
-    assert "+ pillow" in second.log  # installed again, into the new image ...
+    assert "+ pillow" in second.log  # installed again, into the new layer ...
     assert "Downloading" not in second.log and "Prepared" not in second.log, second.log  # ... from the cache
     restored = re.search(r"Restoring (\d+) compiled files of the previous image", second.log)
     assert restored and int(restored.group(1)) > 50, second.log  # Pillow's bytecode, not compiled again
@@ -388,6 +424,29 @@ def test_incremental_rebuild_downloads_nothing(apps: AppImages) -> None:
              "h = open(importlib.util.cache_from_source(p), 'rb').read(16); "
              "sys.exit(struct.unpack('<LL', h[4:12]) != (0, int(os.stat(p).st_mtime)))")
     assert run_in(tag, "python", "-c", fresh) == ""  # the restored .pyc matches its source
+    assert inspect(tag)["Parent"] != first_layer
+
+
+def test_failed_build_removes_the_dependency_layer_it_made(apps: AppImages, tmp_path: Path) -> None:
+    source = _copy_app("import-error-should-fail", tmp_path / "import-error")
+    (source / "requirements.txt").write_text("numpy\n")  # in the builder already: no download
+    tag = apps.new_tag("failed-layer")
+    build = seldon_s2i_build(source, DEFAULT_BUILDER, tag, ca=False)
+    assert build.returncode != 0
+    layer = re.search(r"Committed the dependency layer (sha256:[0-9a-f]+)", build.log)
+    assert layer, build.log  # the dependency phase succeeded ...
+    assert "does not import" in build.log  # ... the application phase did not
+    assert not image_exists(tag)
+    assert not image_exists(layer.group(1).split(":")[1]), "the failed build left its dependency layer behind"
+
+
+def test_requirements_that_include_other_files_install_with_the_application(apps: AppImages, tmp_path: Path) -> None:
+    source = _copy_app("ndarray-model", tmp_path / "includes")
+    (source / "requirements.txt").write_text("-r requirements-base.txt\n")
+    (source / "requirements-base.txt").write_text("numpy\n")  # in the builder already: no download
+    build = seldon_s2i_build(source, DEFAULT_BUILDER, apps.new_tag("includes"), ca=False)
+    assert build.returncode == 0, build.log
+    assert "requirements.txt refers to other files of the source: it is installed with the application" in build.log
 
 
 def test_cache_of_another_python_is_discarded(apps: AppImages) -> None:
@@ -404,8 +463,6 @@ def test_cache_of_another_python_is_discarded(apps: AppImages) -> None:
 
 def test_run_executes_before_run_then_serves(apps: AppImages, run_container: Callable,
                                              free_port: Callable, wait_for_http: Callable, tmp_path: Path) -> None:
-    import shutil
-
     source = tmp_path / "with-before-run"
     shutil.copytree(APPS / "ndarray-model", source)
     hook = source / "before-run"

@@ -46,3 +46,38 @@ def test_scripts_are_strict_bash() -> None:
         text = (SCRIPTS / name).read_text()
         assert text.startswith("#!/bin/bash\n") and "set -euo pipefail" in text, name
         subprocess.run(["bash", "-n", str(SCRIPTS / name)], check=True)
+
+
+def test_assemble_rejects_an_unknown_phase() -> None:
+    result = assemble({**GOOD, "SELDON_S2I_PHASE": "deps"})
+    assert result.returncode == 1
+    assert result.stderr.strip() == "ERROR: SELDON_S2I_PHASE=deps: expected all, dependencies or application"
+
+
+def _local_reference_pattern() -> str:
+    for line in (SCRIPTS / "assemble").read_text().splitlines():
+        if line.startswith("LOCAL_REFERENCE='"):
+            return line[len("LOCAL_REFERENCE='"):-1]
+    raise AssertionError("assemble defines no LOCAL_REFERENCE")
+
+
+@pytest.mark.parametrize("line,local", [
+    ("Pillow", False),
+    ("numpy>=1.26,<3 ; python_version >= '3.10'", False),
+    ("torch==2.4.0 --hash=sha256:0123abcd", False),
+    ("--extra-index-url https://example.org/simple", False),
+    ("mypkg @ https://example.org/mypkg-1.0.tar.gz", False),
+    ("-r base.txt", True),
+    ("--requirement=base.txt", True),
+    ("-c constraints.txt", True),
+    ("-e .", True),
+    ("./vendor/mypkg", True),
+    ("wheels/mypkg-1.0-py3-none-any.whl", True),
+    ("mypkg-1.0.tar.gz", True),
+    ("mypkg @ file:///src/mypkg", True),
+    ("file:../mypkg", True),
+])
+def test_requirements_that_need_the_rest_of_the_source_are_recognised(line: str, local: bool) -> None:
+    """Such a requirements.txt cannot be installed in the dependencies phase (only it is uploaded)."""
+    found = subprocess.run(["grep", "-Eq", _local_reference_pattern()], input=line + "\n", text=True)
+    assert (found.returncode == 0) == local

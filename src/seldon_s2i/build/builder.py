@@ -31,6 +31,7 @@ class BuilderImage:
     env: Dict[str, str] = field(default_factory=dict)
     user: str = ""
     entrypoint: Optional[List[str]] = None
+    cmd: Optional[List[str]] = None
     workdir: str = ""
 
     @classmethod
@@ -48,6 +49,7 @@ class BuilderImage:
             env=env,
             user=config.get("User") or "",
             entrypoint=config.get("Entrypoint"),
+            cmd=config.get("Cmd"),
             workdir=config.get("WorkingDir") or "",
         )
 

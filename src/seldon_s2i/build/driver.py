@@ -6,8 +6,12 @@ the assemble container (ENTRYPOINT overridden, stdin open) -> copy injections
 in -> stream the upload tar into `tar -C <dest> -xf - && <assemble>` while
 relaying its output -> commit that container with CMD [<run>], the builder's
 ENTRYPOINT and USER, the build env and the merged labels.
-The image is tagged only by the final commit, so a failed build tags nothing;
-the container is removed on every path, Ctrl-C included.
+Builders that declare dependency files get that twice: a dependencies phase
+committed as an untagged layer (reused by --incremental while its key holds),
+then the application phase on top of it (see layers.py).
+The image is tagged only by the final commit, so a failed build tags nothing
+(and a dependency layer it created is removed); containers are removed on every
+path, Ctrl-C included.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
-from . import console, labels as labelmod
+from . import console, labels as labelmod, layers
 from .builder import BuilderImage, resolve_assemble_user, resolve_destination, scripts_url
 from .config import BuildConfig, Injection
 from .engine import Engine
@@ -54,9 +58,13 @@ def _ignore(_line: str) -> None:
     pass
 
 
-def assemble_command(destination: str, assemble: str, with_injections: bool) -> List[str]:
-    """s2i's assemble invocation (plus the injection clean-up wrapper)."""
-    script = f"tar -C {shlex.quote(destination)} -xf - && {assemble}"
+def assemble_command(destination: str, assemble: str, with_injections: bool, phase: str = "") -> List[str]:
+    """s2i's assemble invocation (plus the injection clean-up wrapper).
+
+    A phase is set for the assemble process only, so it never reaches the image's env.
+    """
+    run = f"SELDON_S2I_PHASE={phase} {assemble}" if phase else assemble
+    script = f"tar -C {shlex.quote(destination)} -xf - && {run}"
     if with_injections:
         script += f"; result=$?; . {RM_INJECTIONS}; exit $result"
     return ["/bin/sh", "-c", script]
@@ -107,51 +115,52 @@ def check_injection_sources(injections: List[Injection]) -> None:
             raise BuildError(f"inject source not found: {injection.source}")
 
 
+def _parent_must_exist(engine: Engine, container: str, directory: str) -> None:
+    if not engine.is_directory(container, directory):
+        raise BuildError(f"directory {directory} does not exist in the builder image")
+
+
 def inject_files(engine: Engine, container: str, injections: List[Injection], workdir: str, user: str) -> List[str]:
-    """Copy each injection into the created container; return the injected file paths."""
+    """Copy each injection into the created container; return the injected file paths.
+
+    A directory lands in its (existing) destination; a file goes inside an existing
+    directory, else becomes the destination path. Everything, the clean-up script
+    included, is sent as one archive unpacked at `/`: each archive costs the engine
+    a helper process.
+    """
     uid = _numeric_uid(user)
+    entries: List[Tuple[str, Path]] = []
     injected: List[str] = []
     for injection in injections:
         source = Path(injection.source)
         destination = _injection_destination(injection, workdir)
         if source.is_dir():
-            entries = []
+            _parent_must_exist(engine, container, destination)
             for directory, dirnames, filenames in os.walk(source, followlinks=True):
                 dirnames.sort()
                 for name in sorted(dirnames + filenames):
                     path = Path(directory) / name
-                    rel = path.relative_to(source).as_posix()
-                    entries.append((rel, path))
+                    target = f"{destination.rstrip('/')}/{path.relative_to(source).as_posix()}"
+                    entries.append((target.lstrip("/"), path))
                     if not path.is_dir():
-                        injected.append(f"{destination.rstrip('/')}/{rel}")
-            engine.put_archive(container, destination, _tar_bytes(entries, uid))
-        elif engine.is_directory(container, destination):
-            engine.put_archive(container, destination, _tar_bytes([(source.name, source)], uid))
-            injected.append(f"{destination.rstrip('/')}/{source.name}")
+                        injected.append(target)
         else:
-            parent, name = os.path.split(destination)
-            engine.put_archive(container, parent or "/", _tar_bytes([(name, source)], uid))
-            injected.append(destination)
+            if engine.is_directory(container, destination):
+                target = f"{destination.rstrip('/')}/{source.name}"
+            else:
+                _parent_must_exist(engine, container, os.path.dirname(destination) or "/")
+                target = destination
+            entries.append((target.lstrip("/"), source))
+            injected.append(target)
     lines = ["set -e"] + [f"truncate -s0 {shlex.quote(path)}" for path in injected]
     lines += [f"truncate -s0 {RM_INJECTIONS}", "set +e", ""]
     script = "\n".join(lines).encode()
-    engine.put_archive(container, os.path.dirname(RM_INJECTIONS), _tar_bytes([], uid, (os.path.basename(RM_INJECTIONS), script, 0o700)))
+    engine.put_archive(container, "/", _tar_bytes(entries, uid, (RM_INJECTIONS.lstrip("/"), script, 0o700)))
     return injected
 
 
-def _restore_artifacts(
-    engine: Engine,
-    config: BuildConfig,
-    save_artifacts: Optional[str],
-    user: str,
-    work_dir: Path,
-) -> Tuple[Optional[str], Optional[Path]]:
-    """Save the previous image's artifacts; return (previous image id or None, checked tar or None).
-
-    The tar is vetted but not unpacked on the host: write_upload_tar copies its
-    members into the upload stream as `artifacts/...`. Every failure downgrades
-    to a clean build with s2i's warning.
-    """
+def _previous_image(engine: Engine, config: BuildConfig) -> Optional[Dict[str, object]]:
+    """The image an --incremental build builds on (pulled per --incremental-pull-policy)."""
     previous = engine.inspect_image(config.tag)
     if config.incremental_pull_policy == "always" or (
         previous is None and config.incremental_pull_policy == "if-not-present"
@@ -160,17 +169,33 @@ def _restore_artifacts(
             previous = engine.inspect_image(config.tag)
     if previous is None:
         console.info(f"No previous image {config.tag}: performing a clean build")
-        return None, None
+    return previous
+
+
+def _save_artifacts(
+    engine: Engine,
+    config: BuildConfig,
+    previous: Dict[str, object],
+    save_artifacts: Optional[str],
+    user: str,
+    work_dir: Path,
+) -> Optional[Path]:
+    """Run save-artifacts in the previous image; return the checked tar or None.
+
+    The tar is vetted but not unpacked on the host: write_upload_tar copies its
+    members into the upload stream as `artifacts/...`. Every failure downgrades
+    to a clean build with s2i's warning.
+    """
     if not save_artifacts:
         console.info("The builder has no save-artifacts script: performing a clean build")
-        return previous["Id"], None
+        return None
     has_entrypoint = bool(BuilderImage.from_inspect(config.tag, previous).entrypoint)
     tar_path = work_dir / "artifacts.tar"
     container = None
     try:
         console.info(f"Saving build artifacts from {config.tag}")
         container = engine.create_container(
-            previous["Id"],
+            str(previous["Id"]),
             [save_artifacts],  # exec form: no shell, no stdin (s2i)
             user=user,
             environment=[],
@@ -185,11 +210,11 @@ def _restore_artifacts(
             raise BuildError(f"save-artifacts exited with status {status}")
         count = check_artifacts(tar_path)
         console.info(f"Restoring {count} artifact entries from {config.tag}")
-        return previous["Id"], tar_path
+        return tar_path
     except BuildError as exc:
         console.warn(exc.message)
         console.warn(CLEAN_BUILD_WARNING)
-        return previous["Id"], None  # never pass a partial restore on
+        return None  # never pass a partial restore on
     finally:
         if container is not None:
             engine.remove_container(container)
@@ -221,6 +246,59 @@ def _output_labels(
     return merged
 
 
+@dataclass
+class _Assemble:
+    """What every assemble container of one build shares."""
+
+    config: BuildConfig
+    builder: BuilderImage
+    destination: str
+    assemble: str
+    user: str
+    env: EnvList
+
+    def run(self, engine: Engine, image: str, phase: str, upload: Path, artifacts: Optional[Path],
+            commit: Callable[[str], str]) -> str:
+        """Run assemble in a container of image, fed upload (+ artifacts); return commit(container)."""
+        config = self.config
+        container = engine.create_container(
+            image,
+            assemble_command(self.destination, self.assemble, bool(config.injections), phase),
+            user=self.user,
+            environment=[f"{name}={value}" for name, value in self.env],
+            entrypoint=[] if self.builder.entrypoint else None,
+            network=config.network,
+            stdin=True,
+        )
+        try:
+            if config.injections:
+                inject_files(engine, container, config.injections, self.builder.workdir, self.user)
+            status = engine.run_with_stdin(
+                container,
+                lambda stream: write_upload_tar(upload, stream, artifacts),
+                _ignore if config.quiet else _print_stdout,
+                _print_stderr,
+            )
+            if status != 0:
+                console.info("Build failed")
+                raise AssembleFailed(config.builder, status)
+            return commit(container)
+        finally:
+            engine.remove_container(container)
+
+
+def _image_assemble(builder: BuilderImage) -> Optional[str]:
+    """Where the builder image's own assemble is, when its scripts URL is image://."""
+    url = scripts_url(builder)
+    return f"{url[len('image://'):].rstrip('/')}/assemble" if url.startswith("image://") else None
+
+
+def _reusable_dependency_layer(engine: Engine, previous: Optional[Dict[str, object]], key: str) -> Optional[str]:
+    parent_id = str(previous.get("Parent") or "") if previous else ""
+    parent = engine.inspect_image(parent_id) if parent_id else None
+    return layers.reusable_layer(previous, parent, key)
+
+
 def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
     """Build config.tag from config.source with config.builder (s2i build)."""
     builder = BuilderImage.from_inspect(
@@ -243,36 +321,49 @@ def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
             destination=destination,
         )
         (upload / "scripts").mkdir(exist_ok=True)
-        previous_id, artifacts_tar = None, None
-        if config.incremental:
-            previous_id, artifacts_tar = _restore_artifacts(
-                engine, config, scripts.get("save-artifacts"), user, work_dir
-            )
-        container = engine.create_container(
-            builder.image_id,
-            assemble_command(destination, scripts["assemble"], bool(config.injections)),
-            user=user,
-            environment=[f"{name}={value}" for name, value in env],
-            entrypoint=[] if builder.entrypoint else None,
-            network=config.network,
-            stdin=True,
-        )
-        try:
-            if config.injections:
-                inject_files(engine, container, config.injections, builder.workdir, user)
-            status = engine.run_with_stdin(
-                container,
-                lambda stream: write_upload_tar(upload, stream, artifacts_tar),
-                _ignore if config.quiet else _print_stdout,
-                _print_stderr,
-            )
-            if status != 0:
-                console.info("Build failed")
-                raise AssembleFailed(config.builder, status)
+        assemble = _Assemble(config, builder, destination, scripts["assemble"], user, env)
+        layer = layers.plan(builder, scripts["assemble"], _image_assemble(builder), user, env,
+                            upload / "src", config.injections)
+        previous = _previous_image(engine, config) if config.incremental else None
+
+        def artifacts() -> Optional[Path]:
+            if previous is None:
+                return None
+            return _save_artifacts(engine, config, previous, scripts.get("save-artifacts"), user, work_dir)
+
+        base, created_layer, phase, app_artifacts = builder.image_id, None, "", None
+        if layer is None:
+            app_artifacts = artifacts()
+        else:
+            phase = layers.PHASE_APPLICATION
+            reused = _reusable_dependency_layer(engine, previous, layer.key) if previous else None
+            if reused:
+                console.info(f"Reusing the dependency layer of {config.tag}: "
+                             f"{', '.join(layer.files)} and the build settings are unchanged")
+                base = reused
+            else:
+                deps_upload = work_dir / "upload-dependencies"
+                layers.stage_dependency_upload(upload / "src", layer.files, deps_upload)
+                console.info(f"Building the dependency layer from {', '.join(layer.files)}")
+                layer_labels = {**builder.labels, layers.LABEL_DEPENDENCY_KEY: layer.key}
+                base = created_layer = assemble.run(
+                    engine, builder.image_id, layers.PHASE_DEPENDENCIES, deps_upload, artifacts(),
+                    lambda container: engine.commit(container, None, {"Labels": layer_labels,
+                                                                      "Cmd": builder.cmd}),
+                )
+                console.info(f"Committed the dependency layer {created_layer[:19]}")
+
+        def commit_application(container: str) -> str:
             labels = _output_labels(engine, container, config, builder, prepared)
-            image_id = engine.commit(container, config.tag, _commit_config(builder, scripts["run"], env, labels))
-        finally:
-            engine.remove_container(container)
+            return engine.commit(container, config.tag, _commit_config(builder, scripts["run"], env, labels))
+
+        try:
+            image_id = assemble.run(engine, base, phase, upload, app_artifacts, commit_application)
+        except BaseException:
+            if created_layer:
+                engine.remove_image(created_layer)
+            raise
+    previous_id = str(previous["Id"]) if previous else None
     if config.remove_previous and previous_id and previous_id != image_id:
         reason = engine.remove_image(previous_id)
         if reason:

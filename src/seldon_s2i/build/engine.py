@@ -9,7 +9,9 @@ remove things.
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import os
 import socket
 import tarfile
@@ -250,14 +252,20 @@ class Engine:
             raise BuildError(f"cannot copy files to {path} in the container: {_explain(exc)}") from None
 
     def is_directory(self, container: str, path: str) -> bool:
-        """True when path exists in the container's filesystem and is a directory."""
+        """True when path exists in the container's filesystem and is a directory.
+
+        A HEAD on the archive endpoint: the engine stats the path without making
+        an archive (a GET would run its tar helper, ~70 ms a call on this engine).
+        """
+        url = f"{self.api.base_url}/v{self.api.api_version}/containers/{container}/archive"
         try:
-            stream, stat = self.api.get_archive(container, path)
-        except docker.errors.APIError:
+            response = self.api.head(url, params={"path": path})
+        except Exception as exc:  # requests' errors: the engine went away
+            raise BuildError(f"cannot inspect {path} in the container: {exc}") from None
+        header = response.headers.get("X-Docker-Container-Path-Stat")
+        if response.status_code != 200 or not header:
             return False
-        close = getattr(stream, "close", None)
-        if close is not None:
-            close()
+        stat = json.loads(base64.b64decode(header))
         return bool(int(stat.get("mode", 0)) & _GO_MODE_DIR)
 
     def read_file(self, container: str, path: str) -> Optional[bytes]:
@@ -274,11 +282,13 @@ class Engine:
                     return extracted.read() if extracted else None
         return None
 
-    def commit(self, container: str, reference: str, conf: Dict[str, Any]) -> str:
-        """Commit the container as reference (repository[:tag]); return the image id."""
-        repository, tag = parse_repository_tag(reference)
+    def commit(self, container: str, reference: Optional[str], conf: Dict[str, Any]) -> str:
+        """Commit the container as reference (repository[:tag]), or untagged; return the image id."""
+        repository, tag = parse_repository_tag(reference) if reference else (None, None)
         try:
-            result = self.api.commit(container, repository=repository, tag=tag or "latest", conf=conf)
+            result = self.api.commit(container, repository=repository, tag=(tag or "latest") if repository else None,
+                                     conf=conf)
         except docker.errors.APIError as exc:
-            raise BuildError(f"cannot commit the image {reference}: {_explain(exc)}") from None
+            what = f"the image {reference}" if reference else "the dependency layer"
+            raise BuildError(f"cannot commit {what}: {_explain(exc)}") from None
         return result["Id"]
