@@ -393,9 +393,11 @@ def test_incremental_code_change_reuses_the_dependency_layer(apps: AppImages, tm
 
     with open(source / "MyModel.py", "a") as handle:  # a code-only change
         handle.write("\nGREETING = 'changed'\n")
-    second = seldon_s2i_build(source, DEFAULT_BUILDER, tag, "--incremental")
+    first_id = inspect(tag)["Id"]
+    second = seldon_s2i_build(source, DEFAULT_BUILDER, tag, "--incremental", "--rm")
     assert second.returncode == 0, second.log
     assert f"Reusing the dependency layer of {tag}" in second.log, second.log
+    assert not image_exists(first_id) and image_exists(layer)  # --rm: the old code goes, its layer stays
     assert "Building the dependency layer" not in second.log and "Saving build artifacts" not in second.log
     assert "+ pillow" not in second.log and "Downloading" not in second.log, second.log  # nothing installed
     assert inspect(tag)["Parent"] == layer  # the new code sits on the same dependency layer
