@@ -96,15 +96,6 @@ def env_dict(config: Dict) -> Dict[str, str]:
     return dict(item.split("=", 1) for item in config["Env"])
 
 
-def write_source(root: Path, files: Dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-    return root
-
-
 SOURCE_ENVIRONMENT = (
     "MODEL_NAME=MyModel\n"
     'QUOTED="a b"\n'

@@ -19,12 +19,12 @@ from driver_support import (  # noqa: F401 (fixtures)
     new_tag,
     run_in,
     seldon_s2i,
-    write_source,
 )
+from filetree import write_tree
 
 
 def _source(tmp_path):
-    return write_source(tmp_path / "app", {
+    return write_tree(tmp_path / "app", {
         "model.py": "class MyModel: pass\n",
         ".s2i/environment": SOURCE_ENVIRONMENT,
         ".git/HEAD": "ref: refs/heads/main\n",
@@ -81,7 +81,7 @@ def test_full_build(tmp_path, new_tag):
 
 def test_source_scripts_override_the_image(tmp_path, new_tag):
     tag = new_tag("override")
-    src = write_source(tmp_path / "app", {
+    src = write_tree(tmp_path / "app", {
         "model.py": "",
         ".s2i/bin/assemble": "#!/bin/sh\necho custom assemble from $0\nmkdir -p /opt/app && cp -a /tmp/src/. /opt/app/\n",
         ".s2i/bin/run": "#!/bin/sh\necho custom run\n",
@@ -99,7 +99,7 @@ def test_source_scripts_override_the_image(tmp_path, new_tag):
 
 def test_image_metadata_labels_win(tmp_path, new_tag):
     tag = new_tag("metadata")
-    src = write_source(tmp_path / "app", {"model.py": ""})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
     result = seldon_s2i("build", str(src), BUILDER, tag, "-e", "IMAGE_METADATA_LABEL=from assemble")
     assert result.returncode == 0, result.stderr
     assert inspect_config(tag)["Labels"]["org.example.from-metadata"] == "from assemble"
@@ -107,7 +107,7 @@ def test_image_metadata_labels_win(tmp_path, new_tag):
 
 def test_assemble_failure_tags_nothing_and_cleans_up(tmp_path, new_tag):
     tag = new_tag("fail")
-    src = write_source(tmp_path / "app", {"model.py": ""})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
     result = seldon_s2i("build", str(src), BUILDER, tag, "-e", "FAIL_ASSEMBLE=7")
     assert result.returncode == 1
     assert "Build failed" in result.stderr.splitlines()
@@ -120,7 +120,7 @@ def test_assemble_failure_tags_nothing_and_cleans_up(tmp_path, new_tag):
 
 def test_failure_keeps_the_previous_image(tmp_path, new_tag):
     tag = new_tag("keep")
-    src = write_source(tmp_path / "app", {"model.py": ""})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
     assert seldon_s2i("build", str(src), BUILDER, tag).returncode == 0
     before = docker("image", "inspect", "--format", "{{.Id}}", tag).stdout
     assert seldon_s2i("build", str(src), BUILDER, tag, "-e", "FAIL_ASSEMBLE=1").returncode == 1
@@ -129,7 +129,7 @@ def test_failure_keeps_the_previous_image(tmp_path, new_tag):
 
 def test_ctrl_c_removes_the_container(tmp_path, new_tag):
     tag = new_tag("interrupt")
-    src = write_source(tmp_path / "app", {"model.py": ""})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
     process = subprocess.Popen(
         [sys.executable, "-m", "seldon_s2i.cli", "build", str(src), BUILDER, tag, "-e", "SLEEP_IN_ASSEMBLE=60"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -150,14 +150,14 @@ def test_ctrl_c_removes_the_container(tmp_path, new_tag):
 
 
 def test_missing_scripts_fail_like_s2i(tmp_path, new_tag):
-    src = write_source(tmp_path / "app", {"model.py": ""})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
     result = seldon_s2i("build", str(src), BASE_IMAGE, new_tag("noscripts"))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "ERROR: failed to install [assemble run]"
 
 
 def test_pull_policies(tmp_path, new_tag):
-    src = write_source(tmp_path / "app", {"model.py": ""})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
     missing = "seldon-s2i-no-such-builder:1"
     never = seldon_s2i("build", str(src), missing, new_tag("p"), "--pull-policy", "never")
     assert never.returncode == 1
@@ -183,7 +183,7 @@ def test_usage(builder_image):
 
 def test_assemble_user_flag_and_quiet(tmp_path, new_tag):
     tag = new_tag("root")
-    src = write_source(tmp_path / "app", {"model.py": ""})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
     result = seldon_s2i("build", str(src), BUILDER, tag, "--assemble-user", "0", "-q")
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""  # -q hides assemble's stdout ...

@@ -12,8 +12,8 @@ from driver_support import (  # noqa: F401 (fixtures)
     new_tag,
     run_in,
     seldon_s2i,
-    write_source,
 )
+from filetree import write_tree
 
 LISTING = "cd /tmp/src && find . -printf '%p %m %U:%G %y\\n' | sort"
 
@@ -24,7 +24,7 @@ def _docker_build(context, tag):
 
 
 def test_dockerfile_image_is_equivalent_to_the_driver_image(tmp_path, new_tag):
-    src = write_source(tmp_path / "app", {
+    src = write_tree(tmp_path / "app", {
         "model.py": "class MyModel: pass\n",
         "pkg/mod.py": "",
         ".s2i/environment": SOURCE_ENVIRONMENT,
@@ -54,7 +54,7 @@ def test_dockerfile_image_is_equivalent_to_the_driver_image(tmp_path, new_tag):
 
 def test_incremental_dockerfile_uses_the_previous_image(tmp_path, new_tag):
     tag = new_tag("dfincr")
-    src = write_source(tmp_path / "app", {"model.py": ""})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
     assert seldon_s2i("build", str(src), BUILDER, tag).returncode == 0
     out = tmp_path / "out"
     result = seldon_s2i("build", str(src), BUILDER, tag, "--incremental", "--as-dockerfile", str(out / "Dockerfile"))
@@ -68,8 +68,8 @@ def test_incremental_dockerfile_uses_the_previous_image(tmp_path, new_tag):
 
 def test_dockerfile_injections_are_truncated(tmp_path, new_tag):
     tag = new_tag("dfinject")
-    src = write_source(tmp_path / "app", {"model.py": ""})
-    secrets = write_source(tmp_path / "secrets", {"token": "s3cret\n"})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
+    secrets = write_tree(tmp_path / "secrets", {"token": "s3cret\n"})
     out = tmp_path / "out"
     result = seldon_s2i("build", str(src), BUILDER, tag, "-i", f"{secrets}:/etc/test-secrets",
                         "--as-dockerfile", str(out / "Dockerfile"))

@@ -11,8 +11,8 @@ from driver_support import (  # noqa: F401 (fixtures)
     new_tag,
     run_in,
     seldon_s2i,
-    write_source,
 )
+from filetree import write_tree
 
 CLEAN_BUILD = "Clean build will be performed because of error saving previous build artifacts"
 
@@ -23,7 +23,7 @@ def _image_id(tag: str) -> str:
 
 def test_incremental_build_restores_artifacts_and_rm_removes_the_previous_image(tmp_path, new_tag):
     tag = new_tag("incr")
-    src = write_source(tmp_path / "app", {"model.py": ""})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
     first = seldon_s2i("build", str(src), BUILDER, tag, "--incremental")
     assert first.returncode == 0, first.stderr
     assert "No previous image" in first.stderr
@@ -45,7 +45,7 @@ def test_incremental_build_restores_artifacts_and_rm_removes_the_previous_image(
 
 def test_broken_save_artifacts_falls_back_to_a_clean_build(tmp_path, new_tag):
     tag = new_tag("noisy")
-    src = write_source(tmp_path / "app", {
+    src = write_tree(tmp_path / "app", {
         "model.py": "",
         # a save-artifacts that pollutes stdout (s2i#850) is committed into the first image
         ".s2i/bin/save-artifacts": "#!/bin/sh\necho 'oops, logging to stdout'\ncd /opt/app && tar -cf - cache\n",
@@ -62,9 +62,9 @@ def test_broken_save_artifacts_falls_back_to_a_clean_build(tmp_path, new_tag):
 
 def test_injected_files_are_visible_to_assemble_then_truncated(tmp_path, new_tag):
     tag = new_tag("inject")
-    src = write_source(tmp_path / "app", {"model.py": ""})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
     # laid out like a Kubernetes secret volume: the visible name is a symlink into ..data
-    secrets = write_source(tmp_path / "secrets", {"..data/token": "s3cret\n", "nested/other": "o"})
+    secrets = write_tree(tmp_path / "secrets", {"..data/token": "s3cret\n", "nested/other": "o"})
     (secrets / "..data/token").chmod(0o600)
     (secrets / "token").symlink_to("..data/token")
     result = seldon_s2i("build", str(src), BUILDER, tag, "-i", f"{secrets}:/etc/test-secrets")
@@ -77,8 +77,8 @@ def test_injected_files_are_visible_to_assemble_then_truncated(tmp_path, new_tag
 
 def test_injection_keeps_assembles_exit_code(tmp_path, new_tag):
     tag = new_tag("injectfail")
-    src = write_source(tmp_path / "app", {"model.py": ""})
-    secret = write_source(tmp_path / "secrets", {"token": "s3cret\n"}) / "token"
+    src = write_tree(tmp_path / "app", {"model.py": ""})
+    secret = write_tree(tmp_path / "secrets", {"token": "s3cret\n"}) / "token"
     result = seldon_s2i("build", str(src), BUILDER, tag, "-i", f"{secret}:/etc/test-secrets", "-e", "FAIL_ASSEMBLE=5")
     assert result.returncode == 1
     assert "(assemble exited with status 5)" in result.stderr
@@ -87,8 +87,8 @@ def test_injection_keeps_assembles_exit_code(tmp_path, new_tag):
 
 
 def test_injection_destination_must_exist(tmp_path, new_tag):
-    src = write_source(tmp_path / "app", {"model.py": ""})
-    secrets = write_source(tmp_path / "secrets", {"token": "x"})
+    src = write_tree(tmp_path / "app", {"model.py": ""})
+    secrets = write_tree(tmp_path / "secrets", {"token": "x"})
     result = seldon_s2i("build", str(src), BUILDER, new_tag("nodest"), "-i", f"{secrets}:/no/such/dir")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "ERROR: directory /no/such/dir does not exist in the builder image"
@@ -97,8 +97,8 @@ def test_injection_destination_must_exist(tmp_path, new_tag):
 
 def test_single_file_injection_into_a_directory_or_as_a_path(tmp_path, new_tag):
     tag = new_tag("injectfile")
-    src = write_source(tmp_path / "app", {"model.py": ""})
-    token = write_source(tmp_path / "secrets", {"token": "file s3cret\n"}) / "token"
+    src = write_tree(tmp_path / "app", {"model.py": ""})
+    token = write_tree(tmp_path / "secrets", {"token": "file s3cret\n"}) / "token"
     result = seldon_s2i("build", str(src), BUILDER, tag,
                         "-i", f"{token}:/etc/test-secrets",            # existing directory: goes inside
                         "-i", f"{token}:/etc/test-secrets/renamed.crt")  # otherwise: becomes that path

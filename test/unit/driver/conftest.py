@@ -7,15 +7,7 @@ from typing import Dict
 
 import pytest
 
-
-def write_tree(root: Path, files: Dict[str, str]) -> Path:
-    """Create files (relative path -> content) under root; return root."""
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-    return root
+from filetree import write_tree
 
 
 @pytest.fixture
