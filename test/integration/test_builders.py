@@ -451,6 +451,33 @@ def test_requirements_that_include_other_files_install_with_the_application(apps
     assert "requirements.txt refers to other files of the source: it is installed with the application" in build.log
 
 
+def test_dockerfile_keeps_the_dependency_layer_in_dockers_cache(apps: AppImages, tmp_path: Path) -> None:
+    source = _copy_app("ndarray-model", tmp_path / "app")
+    (source / "requirements.txt").write_text("numpy\n")  # in the builder already: no download, no CA
+    tag = apps.new_tag("dockerfile-layers")
+    out = tmp_path / "out"
+
+    def build() -> str:
+        written = subprocess.run([SELDON_S2I, "build", str(source), DEFAULT_BUILDER, tag, "--as-dockerfile",
+                                  str(out / "Dockerfile")], capture_output=True, text=True)
+        assert written.returncode == 0, written.stderr
+        result = docker("build", "--network", "host", "-t", tag, str(out), check=False)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.decode()
+
+    first = build()
+    assert "SELDON_S2I_PHASE=dependencies" in first and "SELDON_S2I_PHASE=application" in first
+    with open(source / "Doubler.py", "a") as handle:  # a code-only change
+        handle.write("\nGREETING = 'changed'\n")
+    second = build()
+    steps = second.split("\nStep ")
+    dependencies = next(step for step in steps if "SELDON_S2I_PHASE=dependencies" in step.splitlines()[0])
+    application = next(step for step in steps if "SELDON_S2I_PHASE=application" in step.splitlines()[0])
+    assert "Using cache" in dependencies, second  # docker reuses the installed dependencies ...
+    assert "Using cache" not in application, second  # ... and runs the application phase again
+    assert run_in(tag, "python", "-c", "import Doubler; print(Doubler.GREETING)") == "changed\n"
+
+
 def test_cache_of_another_python_is_discarded(apps: AppImages) -> None:
     tag = apps.new_tag("cache-key")
     first = seldon_s2i_build(APPS / "ndarray-model", "seldon-python311", tag, ca=False)

@@ -67,6 +67,12 @@ def scripts_url(builder: BuilderImage) -> str:
     return ""
 
 
+def image_assemble(builder: BuilderImage) -> Optional[str]:
+    """Where the builder image's own assemble is, when its scripts URL is image://."""
+    url = scripts_url(builder)
+    return f"{url[len('image://'):].rstrip('/')}/assemble" if url.startswith("image://") else None
+
+
 def resolve_destination(flag: str, builder: BuilderImage) -> str:
     value = (
         flag

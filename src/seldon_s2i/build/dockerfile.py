@@ -11,7 +11,11 @@ buildah or kaniko can build it. Deliberate differences from s2i:
   reach the run script; s2i writes shell form here;
 - --exclude and .s2iignore apply here too (s2i leaks .git into upload/src);
 - injections are COPY'd and truncated after assemble: they stay readable in the
-  COPY layer, which a warning says.
+  COPY layer, which a warning says;
+- a builder that declares dependency files (layers.py) gets two assemble steps:
+  COPY of those files, RUN the dependencies phase, COPY of the source, RUN the
+  application phase. docker's layer cache then keeps the installed dependencies
+  across code changes, as the docker path's dependency layer does.
 The image USER is the assemble user (default 1001), as in s2i's Dockerfile path.
 """
 
@@ -26,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from . import console, labels as labelmod
-from .builder import BuilderImage, resolve_destination, scripts_url, LABEL_ASSEMBLE_USER
+from . import console, labels as labelmod, layers
+from .builder import BuilderImage, image_assemble, resolve_destination, scripts_url, LABEL_ASSEMBLE_USER
 from .config import BuildConfig
 from .engine import Engine
 from .environment import EnvList, build_environment
@@ -37,7 +41,7 @@ from .source import prepare_source
 
 DEFAULT_ASSEMBLE_USER = "1001"
 ARTIFACTS_TAR = "/tmp/artifacts.tar"
-UPLOAD_PARTS = {"src", "scripts", "injections"}
+UPLOAD_PARTS = {"src", "scripts", "injections", "dependencies"}
 
 
 @dataclass
@@ -63,6 +67,7 @@ class DockerfileSpec:
     previous_image: Optional[str] = None
     save_artifacts: Optional[str] = None
     save_artifacts_uploaded: bool = False
+    dependency_files: List[str] = field(default_factory=list)  # non-empty: two assemble steps
 
 
 def docker_quote(value: str) -> str:
@@ -104,7 +109,8 @@ def render(spec: DockerfileSpec) -> str:
         lines.append(f"COPY {chown} --from=cached {ARTIFACTS_TAR} {ARTIFACTS_TAR}")
     if spec.copy_scripts:
         lines.append(f"COPY {chown} upload/scripts {spec.destination}/scripts")
-    lines.append(f"COPY {chown} upload/src {spec.destination}/src")
+    source = "upload/dependencies/src" if spec.dependency_files else "upload/src"
+    lines.append(f"COPY {chown} {source} {spec.destination}/src")
     for injection in spec.injections:
         lines.append(f"COPY {chown} {injection.context_path} {injection.destination}")
     lines.append(f"USER {spec.user}")
@@ -115,7 +121,12 @@ def render(spec: DockerfileSpec) -> str:
             f"tar -xf {ARTIFACTS_TAR} -C {artifacts}; fi && \\"
         )
         lines.append(f"    rm {ARTIFACTS_TAR}")
-    lines.append(f"RUN {spec.assemble}")
+    if spec.dependency_files:
+        lines.append(f"RUN SELDON_S2I_PHASE={layers.PHASE_DEPENDENCIES} {spec.assemble}")
+        lines.append(f"COPY {chown} upload/src {spec.destination}/src")
+        lines.append(f"RUN SELDON_S2I_PHASE={layers.PHASE_APPLICATION} {spec.assemble}")
+    else:
+        lines.append(f"RUN {spec.assemble}")
     truncations = [command for injection in spec.injections for command in injection.truncate_commands]
     if truncations:
         lines.append("RUN set -e; " + "; ".join(truncations))
@@ -218,6 +229,11 @@ def write_dockerfile(config: BuildConfig, engine: Optional[Engine]) -> Path:
         copy_scripts=uploaded.is_dir() and any(uploaded.iterdir()),
         injections=_copy_injections(config, upload),
     )
+    layer = layers.plan(builder, scripts["assemble"], image_assemble(builder), user, env,
+                        upload / "src", config.injections)
+    if layer is not None:
+        layers.stage_dependency_upload(upload / "src", layer.files, upload / "dependencies")
+        spec.dependency_files = layer.files
     if config.incremental and _inspect_locally(engine, config.tag) is not None:
         spec.previous_image = config.tag
         spec.save_artifacts = scripts.get("save-artifacts") or f"{destination}/scripts/save-artifacts"

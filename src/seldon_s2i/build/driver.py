@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
 from . import console, labels as labelmod, layers
-from .builder import BuilderImage, resolve_assemble_user, resolve_destination, scripts_url
+from .builder import BuilderImage, image_assemble, resolve_assemble_user, resolve_destination, scripts_url
 from .config import BuildConfig, Injection
 from .engine import Engine
 from .environment import EnvList, build_environment
@@ -287,12 +287,6 @@ class _Assemble:
             engine.remove_container(container)
 
 
-def _image_assemble(builder: BuilderImage) -> Optional[str]:
-    """Where the builder image's own assemble is, when its scripts URL is image://."""
-    url = scripts_url(builder)
-    return f"{url[len('image://'):].rstrip('/')}/assemble" if url.startswith("image://") else None
-
-
 def _reusable_dependency_layer(engine: Engine, previous: Optional[Dict[str, object]], key: str) -> Optional[str]:
     parent_id = str(previous.get("Parent") or "") if previous else ""
     parent = engine.inspect_image(parent_id) if parent_id else None
@@ -322,7 +316,7 @@ def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
         )
         (upload / "scripts").mkdir(exist_ok=True)
         assemble = _Assemble(config, builder, destination, scripts["assemble"], user, env)
-        layer = layers.plan(builder, scripts["assemble"], _image_assemble(builder), user, env,
+        layer = layers.plan(builder, scripts["assemble"], image_assemble(builder), user, env,
                             upload / "src", config.injections)
         previous = _previous_image(engine, config) if config.incremental else None
 

@@ -48,6 +48,20 @@ def test_incremental_with_scripts_and_injections_golden():
     _golden("incremental.Dockerfile", render(spec))
 
 
+def test_dependency_layer_golden():
+    spec = DockerfileSpec(
+        builder="seldon-python311",
+        user="1001",
+        destination="/tmp",
+        assemble="/usr/libexec/s2i/assemble",
+        run="/usr/libexec/s2i/run",
+        env=[("MODEL_NAME", "MyModel"), ("SERVICE_TYPE", "MODEL")],
+        injections=[InjectionCopy("upload/injections/0/ca.crt", "/tmp/ca", ["truncate -s0 /tmp/ca/ca.crt"])],
+        dependency_files=["requirements.txt"],
+    )
+    _golden("dependency-layer.Dockerfile", render(spec))
+
+
 @pytest.mark.parametrize(
     "value, expected",
     [
