@@ -46,7 +46,9 @@ project() {
     if ! ls "$dir"/*.whl >/dev/null 2>&1; then
         log "---> Building the seldon-s2i wheel from src/ into $dir"
         rm -rf "$dir" && mkdir -p "$dir"
-        uv build --quiet --wheel --out-dir "$dir" . >&2
+        # A fixed timestamp makes the wheel byte-identical for identical sources, so a fresh
+        # checkout's builder build hits the engine's layer cache instead of rebuilding.
+        SOURCE_DATE_EPOCH=315532800 uv build --quiet --wheel --out-dir "$dir" . >&2
     fi
     echo "$dir"
 }
