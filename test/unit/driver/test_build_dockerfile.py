@@ -13,17 +13,18 @@ from seldon_s2i.build.errors import BuildError
 GOLDEN = Path(__file__).parent / "golden"
 
 
+# The facts of our own builder images, as write_dockerfile reads them.
+OUR_BUILDER = dict(builder="seldon-python311", user="1001", destination="/tmp",
+                   assemble="/usr/libexec/s2i/assemble", run="/usr/libexec/s2i/run")
+
+
 def _golden(name: str, text: str) -> None:
     assert text == (GOLDEN / name).read_text(encoding="utf-8")
 
 
 def test_simple_build_golden():
     spec = DockerfileSpec(
-        builder="seldon-python311",
-        user="1001",
-        destination="/tmp",
-        assemble="/usr/libexec/s2i/assemble",
-        run="/usr/libexec/s2i/run",
+        **OUR_BUILDER,
         labels={"io.openshift.s2i.build.image": "seldon-python311", "io.k8s.display-name": "my-model:0.1"},
         env=[("SERVICE_TYPE", "MODEL"), ("MODEL_NAME", "MyModel"), ("QUOTED", '"a b"'), ("PRICE", "$5 \\o/ #1")],
     )
@@ -50,11 +51,7 @@ def test_incremental_with_scripts_and_injections_golden():
 
 def test_dependency_layer_golden():
     spec = DockerfileSpec(
-        builder="seldon-python311",
-        user="1001",
-        destination="/tmp",
-        assemble="/usr/libexec/s2i/assemble",
-        run="/usr/libexec/s2i/run",
+        **OUR_BUILDER,
         env=[("MODEL_NAME", "MyModel"), ("SERVICE_TYPE", "MODEL")],
         injections=[InjectionCopy("upload/injections/0/ca.crt", "/tmp/ca", ["truncate -s0 /tmp/ca/ca.crt"])],
         dependency_files=["requirements.txt"],
