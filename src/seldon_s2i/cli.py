@@ -64,6 +64,8 @@ def _normalise_booleans(argv: List[str]) -> List[str]:
 
 
 def _build_parser() -> _Parser:
+    from .build.config import DEFAULT_EXCLUDE, DEFAULT_IMAGE_SCRIPTS_URL  # no docker import
+
     parser = _Parser(prog="seldon-s2i", description="s2i-compatible builds of Seldon model images.")
     commands = parser.add_subparsers(dest="command", metavar="{build,usage,serve}", parser_class=_Parser)
     commands.required = True
@@ -80,7 +82,7 @@ def _build_parser() -> _Parser:
     build.add_argument("-E", "--environment-file", action="append", default=[], metavar="FILE",
                        help="file of NAME=VALUE lines (repeatable)")
     build.add_argument("--incremental", action="store_true",
-                       help="reuse artifacts of the previous TAG image (its save-artifacts)")
+                       help="reuse the previous TAG image's dependency layer, else its save-artifacts")
     build.add_argument("--incremental-pull-policy", default="if-not-present",
                        metavar="POLICY", help="pull policy of the previous image")
     build.add_argument("-i", "--inject", action="append", default=[], metavar="SRC:DST",
@@ -93,10 +95,10 @@ def _build_parser() -> _Parser:
     build.add_argument("--assemble-user", default="", help="user to run assemble as")
     build.add_argument("-s", "--scripts-url", default="",
                        help="image:///dir, file://dir or http(s)://base to take scripts from first")
-    build.add_argument("--image-scripts-url", default="image:///usr/libexec/s2i",
+    build.add_argument("--image-scripts-url", default=DEFAULT_IMAGE_SCRIPTS_URL,
                        help="scripts location assumed by --as-dockerfile when the builder is unknown")
     build.add_argument("--destination", default="", help="where src/, scripts/, artifacts/ go (default: label or /tmp)")
-    build.add_argument("--exclude", default=r"(^|/)\.git(/|$)",
+    build.add_argument("--exclude", default=DEFAULT_EXCLUDE,
                        help="regex of source paths to leave out; '' keeps everything (default: .git)")
     build.add_argument("-c", "--copy", action="store_true",
                        help="copy the working tree (the default for local directories; no dirty-tree warning)")

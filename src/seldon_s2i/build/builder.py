@@ -67,9 +67,8 @@ def scripts_url(builder: BuilderImage) -> str:
     return ""
 
 
-def image_assemble(builder: BuilderImage) -> Optional[str]:
-    """Where the builder image's own assemble is, when its scripts URL is image://."""
-    url = scripts_url(builder)
+def image_assemble(url: str) -> Optional[str]:
+    """Where the builder image's own assemble is, when its scripts URL (scripts_url) is image://."""
     return f"{url[len('image://'):].rstrip('/')}/assemble" if url.startswith("image://") else None
 
 

@@ -147,8 +147,6 @@ def _copy_injections(config: BuildConfig, upload: Path) -> List[InjectionCopy]:
     copies = []
     for index, injection in enumerate(config.injections):
         source = Path(injection.source)
-        if not source.exists():
-            raise BuildError(f"inject source not found: {injection.source}")
         target = upload / "injections" / str(index)
         destination = injection.destination
         if source.is_dir():
@@ -207,11 +205,12 @@ def write_dockerfile(config: BuildConfig, engine: Optional[Engine]) -> Path:
     with tempfile.TemporaryDirectory(prefix="seldon-s2i-") as tmp:
         prepared = prepare_source(config, Path(tmp), upload / "src")
     env = build_environment(upload / "src", config.env, config.environment_files)
+    image_url = scripts_url(builder)
     scripts = install_scripts(
         BUILD_SCRIPTS,
         scripts_url=config.scripts_url,
         src_dir=upload / "src",
-        image_scripts_url=scripts_url(builder) or config.image_scripts_url,
+        image_scripts_url=image_url or config.image_scripts_url,
         upload_scripts=upload / "scripts",
         destination=destination,
     )
@@ -229,11 +228,12 @@ def write_dockerfile(config: BuildConfig, engine: Optional[Engine]) -> Path:
         copy_scripts=uploaded.is_dir() and any(uploaded.iterdir()),
         injections=_copy_injections(config, upload),
     )
-    layer = layers.plan(builder, scripts["assemble"], image_assemble(builder), user, env,
-                        upload / "src", config.injections)
-    if layer is not None:
-        layers.stage_dependency_upload(upload / "src", layer.files, upload / "dependencies")
-        spec.dependency_files = layer.files
+    # docker's layer cache decides what is reused, so no key is needed here. Without the engine
+    # the builder's labels are unknown and the build stays one step.
+    dependency_files = layers.dependency_files(builder, scripts["assemble"], image_assemble(image_url), upload / "src")
+    if dependency_files:
+        layers.stage_dependency_upload(upload / "src", dependency_files, upload / "dependencies")
+        spec.dependency_files = dependency_files
     if config.incremental and _inspect_locally(engine, config.tag) is not None:
         spec.previous_image = config.tag
         spec.save_artifacts = scripts.get("save-artifacts") or f"{destination}/scripts/save-artifacts"

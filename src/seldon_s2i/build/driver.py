@@ -109,12 +109,6 @@ def _injection_destination(injection: Injection, workdir: str) -> str:
     return os.path.normpath(destination)
 
 
-def check_injection_sources(injections: List[Injection]) -> None:
-    for injection in injections:
-        if not os.path.exists(injection.source):
-            raise BuildError(f"inject source not found: {injection.source}")
-
-
 def _parent_must_exist(engine: Engine, container: str, directory: str) -> None:
     if not engine.is_directory(container, directory):
         raise BuildError(f"directory {directory} does not exist in the builder image")
@@ -293,6 +287,39 @@ def _reusable_dependency_layer(engine: Engine, previous: Optional[Dict[str, obje
     return layers.reusable_layer(previous, parent, key)
 
 
+def _dependency_base(
+    engine: Engine,
+    config: BuildConfig,
+    assemble: _Assemble,
+    layer: layers.DependencyLayer,
+    previous: Optional[Dict[str, object]],
+    artifacts: Callable[[], Optional[Path]],
+    upload: Path,
+    work_dir: Path,
+) -> Tuple[str, Optional[str]]:
+    """The image the application phase runs in: (its id, its id again if this build committed it).
+
+    The previous image's dependency layer when its key is this build's, else a new layer built
+    from the dependency files alone (with the previous image's artifacts, if any).
+    """
+    reused = _reusable_dependency_layer(engine, previous, layer.key)
+    if reused:
+        console.info(f"Reusing the dependency layer of {config.tag}: "
+                     f"{', '.join(layer.files)} and the build settings are unchanged")
+        return reused, None
+    deps_upload = work_dir / "upload-dependencies"
+    layers.stage_dependency_upload(upload / "src", layer.files, deps_upload)
+    console.info(f"Building the dependency layer from {', '.join(layer.files)}")
+    builder = assemble.builder
+    layer_labels = {**builder.labels, layers.LABEL_DEPENDENCY_KEY: layer.key}
+    created = assemble.run(
+        engine, builder.image_id, layers.PHASE_DEPENDENCIES, deps_upload, artifacts(),
+        lambda container: engine.commit(container, None, {"Labels": layer_labels, "Cmd": builder.cmd}),
+    )
+    console.info(f"Committed the dependency layer {created[:19]}")
+    return created, created
+
+
 def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
     """Build config.tag from config.source with config.builder (s2i build)."""
     builder = BuilderImage.from_inspect(
@@ -300,23 +327,23 @@ def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
     )
     destination = resolve_destination(config.destination, builder)
     user = resolve_assemble_user(config.assemble_user, builder)
-    check_injection_sources(config.injections)
     with tempfile.TemporaryDirectory(prefix="seldon-s2i-") as tmp:
         work_dir = Path(tmp)
         upload = work_dir / "upload"
         prepared = prepare_source(config, work_dir, upload / "src")
         env = build_environment(upload / "src", config.env, config.environment_files)
+        image_url = scripts_url(builder)
         scripts = install_scripts(
             BUILD_SCRIPTS,
             scripts_url=config.scripts_url,
             src_dir=upload / "src",
-            image_scripts_url=scripts_url(builder),
+            image_scripts_url=image_url,
             upload_scripts=upload / "scripts",
             destination=destination,
         )
         (upload / "scripts").mkdir(exist_ok=True)
         assemble = _Assemble(config, builder, destination, scripts["assemble"], user, env)
-        layer = layers.plan(builder, scripts["assemble"], image_assemble(builder), user, env,
+        layer = layers.plan(builder, scripts["assemble"], image_assemble(image_url), user, env,
                             upload / "src", config.injections)
         previous = _previous_image(engine, config) if config.incremental else None
 
@@ -330,22 +357,7 @@ def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
             app_artifacts = artifacts()
         else:
             phase = layers.PHASE_APPLICATION
-            reused = _reusable_dependency_layer(engine, previous, layer.key) if previous else None
-            if reused:
-                console.info(f"Reusing the dependency layer of {config.tag}: "
-                             f"{', '.join(layer.files)} and the build settings are unchanged")
-                base = reused
-            else:
-                deps_upload = work_dir / "upload-dependencies"
-                layers.stage_dependency_upload(upload / "src", layer.files, deps_upload)
-                console.info(f"Building the dependency layer from {', '.join(layer.files)}")
-                layer_labels = {**builder.labels, layers.LABEL_DEPENDENCY_KEY: layer.key}
-                base = created_layer = assemble.run(
-                    engine, builder.image_id, layers.PHASE_DEPENDENCIES, deps_upload, artifacts(),
-                    lambda container: engine.commit(container, None, {"Labels": layer_labels,
-                                                                      "Cmd": builder.cmd}),
-                )
-                console.info(f"Committed the dependency layer {created_layer[:19]}")
+            base, created_layer = _dependency_base(engine, config, assemble, layer, previous, artifacts, upload, work_dir)
 
         def commit_application(container: str) -> str:
             labels = _output_labels(engine, container, config, builder, prepared)

@@ -14,7 +14,7 @@ from .. import envfile
 from . import console
 from .errors import BuildError
 
-EnvList = List[Tuple[str, str]]
+EnvList = envfile.EnvList
 
 
 def _looks_quoted(value: str) -> bool:

@@ -51,7 +51,7 @@ def _git(args: List[str], cwd: Path) -> Optional[str]:
 
 def is_repository_root(path: Path) -> bool:
     """True when path is the top of a non-bare git work tree (what s2i clones)."""
-    return (path / ".git").exists() and _git(["rev-parse", "--is-inside-work-tree"], path) == "true"
+    return (path / ".git").exists() and is_inside_work_tree(path)
 
 
 def is_inside_work_tree(path: Path) -> bool:

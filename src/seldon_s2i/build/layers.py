@@ -100,6 +100,13 @@ def dependency_key(
     return digest.hexdigest()
 
 
+def dependency_files(builder: BuilderImage, assemble: str, image_assemble: Optional[str], src_dir: Path) -> List[str]:
+    """The declared dependency files present in the source; [] when the build is one step."""
+    if image_assemble is None or assemble != image_assemble:
+        return []
+    return [name for name in declared_files(builder) if (src_dir / name).is_file()]
+
+
 def plan(
     builder: BuilderImage,
     assemble: str,
@@ -110,9 +117,7 @@ def plan(
     injections: Sequence[Injection],
 ) -> Optional[DependencyLayer]:
     """The dependency layer of this build, or None when it is built in one step."""
-    if image_assemble is None or assemble != image_assemble:
-        return None
-    files = [name for name in declared_files(builder) if (src_dir / name).is_file()]
+    files = dependency_files(builder, assemble, image_assemble, src_dir)
     if not files:
         return None
     return DependencyLayer(files, dependency_key(builder.image_id, assemble, user, env, src_dir, files, injections))

@@ -25,7 +25,6 @@ from .ignore import apply_s2iignore
 
 @dataclass
 class PreparedSource:
-    src_dir: Path
     commit: CommitInfo
     location: str
 
@@ -88,8 +87,6 @@ def prepare_source(config: BuildConfig, work_dir: Path, upload_src: Path) -> Pre
     """Fill upload_src from the configured source; return it with git facts."""
     root, location = obtain_source(config, work_dir)
     commit = gitsource.commit_info(root, location)
-    if not commit.location:
-        commit.location = location
     context = root
     if config.context_dir:
         context = (root / config.context_dir).resolve()
@@ -98,7 +95,7 @@ def prepare_source(config: BuildConfig, work_dir: Path, upload_src: Path) -> Pre
     upload_src.mkdir(parents=True, exist_ok=True)
     _copy_tree(context, upload_src, config.exclude)
     apply_s2iignore(upload_src)
-    return PreparedSource(src_dir=upload_src, commit=commit, location=location)
+    return PreparedSource(commit=commit, location=location)
 
 
 def preflight(config: BuildConfig) -> None:

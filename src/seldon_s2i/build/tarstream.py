@@ -21,7 +21,7 @@ import os
 import posixpath
 import tarfile
 from pathlib import Path
-from typing import BinaryIO, Iterator, List, Optional, Set
+from typing import BinaryIO, Iterator, Optional, Set
 
 from .errors import BuildError
 
@@ -75,12 +75,6 @@ def write_upload_tar(upload_dir: Path, stream: BinaryIO, artifacts_tar: Optional
                 archive.add(upload_dir / rel, arcname=rel, recursive=False, filter=_normalise)
         if artifacts_tar is not None:
             _add_artifacts(archive, artifacts_tar)
-
-
-def tar_entry_names(data: BinaryIO) -> List[str]:
-    """Names in a tar stream (for tests and diagnostics)."""
-    with tarfile.open(fileobj=data, mode="r|*") as archive:
-        return [member.name for member in archive]
 
 
 def _leaves(path: str) -> bool:
