@@ -2,21 +2,23 @@
 
 The tests build a tiny throwaway builder (driver_builder/) FROM the project's own
 bookworm base image (builders/base/build.sh, which `make build` runs; the fixture
-runs it when the image is missing). Everything runs with host networking. An unreachable engine
-FAILS the tests (it never skips them).
+runs it when the image is missing). Everything runs with host networking; conftest.py's
+docker_engine fixture fails the tests first when no engine answers.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Dict, List
+from typing import List
 
 import pytest
+
+import dockercli
+from dockercli import image_exists
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -24,12 +26,9 @@ BASE_IMAGE = "seldon-base:debian-bookworm-py3.11"  # named by builders/versions
 BUILDER = "seldon-s2i-driver-test-builder:latest"
 
 
-def docker(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", *args], check=check, capture_output=True, text=True, **kwargs)
-
-
-def image_exists(reference: str) -> bool:
-    return docker("image", "inspect", reference, check=False).returncode == 0
+def docker(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    """dockercli.docker with str output: the driver tests compare docker's output with strings."""
+    return dockercli.docker(*args, text=True, **kwargs)
 
 
 def _ensure_base_image() -> None:
@@ -41,9 +40,6 @@ def _ensure_base_image() -> None:
 @pytest.fixture(scope="session")
 def builder_image() -> str:
     """The driver test builder, (re)built from driver_builder/ (cached layers make it quick)."""
-    info = docker("info", "--format", "{{.ServerVersion}}", check=False)
-    if info.returncode != 0:
-        pytest.fail(f"the Docker engine is unreachable (these tests need it): {info.stderr.strip()}")
     _ensure_base_image()
     docker("build", "--network", "host", "-q", "--build-arg", f"BASE_IMAGE={BASE_IMAGE}",
            "-t", BUILDER, str(HERE / "driver_builder"))
@@ -77,10 +73,6 @@ def seldon_s2i(*args: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-def inspect_config(reference: str) -> Dict:
-    return json.loads(docker("image", "inspect", reference).stdout)[0]["Config"]
-
-
 def run_in(reference: str, script: str) -> str:
     """Run a shell snippet in an image, bypassing its ENTRYPOINT."""
     return docker("run", "--rm", "--network", "host", "--entrypoint", "", reference, "sh", "-c", script).stdout
@@ -90,10 +82,6 @@ def leftover_containers() -> List[str]:
     """Containers created from the test builder or any image built on it."""
     out = docker("ps", "-a", "--filter", f"ancestor={BUILDER}", "--format", "{{.ID}} {{.Image}}").stdout
     return [line for line in out.splitlines() if line.strip()]
-
-
-def env_dict(config: Dict) -> Dict[str, str]:
-    return dict(item.split("=", 1) for item in config["Env"])
 
 
 SOURCE_ENVIRONMENT = (

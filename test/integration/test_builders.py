@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import re
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ import numpy as np
 import pytest
 import requests
 
-from dockercli import docker
+from dockercli import docker, env_dict, image_exists, inspect_config, inspect_image
 from seldon_s2i.envfile import parse_environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,14 +48,6 @@ MATRIX = read_matrix()
 BUILDERS = [row["image"] for row in MATRIX]
 PYTHON_OF = {row["image"]: row["python"] for row in MATRIX}
 DEFAULT_BUILDER = "seldon-python311"
-
-
-def image_exists(tag: str) -> bool:
-    return docker("image", "inspect", tag, check=False).returncode == 0
-
-
-def inspect(tag: str) -> Dict[str, Any]:
-    return json.loads(docker("image", "inspect", tag).stdout)[0]
 
 
 def run_in(image: str, *command: str, user: Optional[str] = None) -> str:
@@ -151,7 +142,7 @@ def serve(run_container: Callable, free_port: Callable, wait_for_http: Callable)
 
 @pytest.mark.parametrize("image", BUILDERS)
 def test_builder_labels_follow_the_s2i_and_openshift_conventions(builders: List[str], image: str) -> None:
-    labels = inspect(image)["Config"]["Labels"]
+    labels = inspect_config(image)["Labels"]
     python = PYTHON_OF[image]
     assert labels["io.openshift.s2i.scripts-url"] == "image:///usr/libexec/s2i"
     assert labels["io.openshift.s2i.destination"] == "/tmp"
@@ -164,8 +155,8 @@ def test_builder_labels_follow_the_s2i_and_openshift_conventions(builders: List[
 
 @pytest.mark.parametrize("image", BUILDERS)
 def test_builder_config_runs_as_1001_from_microservice(builders: List[str], image: str) -> None:
-    config = inspect(image)["Config"]
-    env = dict(item.split("=", 1) for item in config["Env"])
+    config = inspect_config(image)
+    env = env_dict(config)
     assert config["User"] == "1001"
     assert config["WorkingDir"] == "/microservice"
     assert config["Cmd"] == ["/usr/libexec/s2i/usage"]
@@ -191,7 +182,7 @@ def test_builder_has_python_of_its_matrix_row_and_the_tools_s2i_needs(builders: 
 
 
 def test_default_builder_is_the_311_image(builders: List[str]) -> None:
-    assert inspect("seldon-python3")["Id"] == inspect("seldon-python311")["Id"]
+    assert inspect_image("seldon-python3")["Id"] == inspect_image("seldon-python311")["Id"]
 
 
 @pytest.mark.parametrize("image", BUILDERS)
@@ -237,8 +228,8 @@ def test_walkthrough_returns_the_image_as_a_tensor(apps: AppImages, serve: Calla
 
 
 def test_built_image_runs_the_s2i_run_script_as_1001(apps: AppImages) -> None:
-    config = inspect(apps.image("image-model"))["Config"]
-    env = dict(item.split("=", 1) for item in config["Env"])
+    config = inspect_config(apps.image("image-model"))
+    env = env_dict(config)
     assert config["Cmd"] == ["/usr/libexec/s2i/run"]
     assert config["User"] == "1001"
     assert (env["MODEL_NAME"], env["SERVICE_TYPE"], env["API_TYPE"]) == ("MyModel", "MODEL", "REST")
@@ -246,7 +237,7 @@ def test_built_image_runs_the_s2i_run_script_as_1001(apps: AppImages) -> None:
 
 def test_injected_ca_does_not_survive_in_the_image(apps: AppImages) -> None:
     image = apps.image("image-model")
-    env = inspect(image)["Config"]["Env"]
+    env = inspect_config(image)["Env"]
     assert not [item for item in env if item.split("=")[0] in ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE")]
     sizes = run_in(image, "/bin/sh", "-c",
                    f"find {CA_DIR} -type f -printf '%s\\n'; ls /tmp | grep -c seldon-s2i || true")
@@ -388,19 +379,19 @@ def test_incremental_code_change_reuses_the_dependency_layer(apps: AppImages, tm
     assert first.returncode == 0, first.log
     assert "Building the dependency layer from requirements.txt" in first.log, first.log
     assert "+ pillow" in first.log, first.log
-    layer = inspect(tag)["Parent"]
-    assert inspect(layer)["Config"]["Labels"][DEPENDENCY_KEY_LABEL]
+    layer = inspect_image(tag)["Parent"]
+    assert inspect_image(layer)["Config"]["Labels"][DEPENDENCY_KEY_LABEL]
 
     with open(source / "MyModel.py", "a") as handle:  # a code-only change
         handle.write("\nGREETING = 'changed'\n")
-    first_id = inspect(tag)["Id"]
+    first_id = inspect_image(tag)["Id"]
     second = seldon_s2i_build(source, DEFAULT_BUILDER, tag, "--incremental", "--rm")
     assert second.returncode == 0, second.log
     assert f"Reusing the dependency layer of {tag}" in second.log, second.log
     assert not image_exists(first_id) and image_exists(layer)  # --rm: the old code goes, its layer stays
     assert "Building the dependency layer" not in second.log and "Saving build artifacts" not in second.log
     assert "+ pillow" not in second.log and "Downloading" not in second.log, second.log  # nothing installed
-    assert inspect(tag)["Parent"] == layer  # the new code sits on the same dependency layer
+    assert inspect_image(tag)["Parent"] == layer  # the new code sits on the same dependency layer
     assert run_in(tag, "python", "-c", "import MyModel, PIL; print(MyModel.GREETING)") == "changed\n"
     assert run_in(tag, "head", "-1", "/microservice/licenses/license_info.csv").startswith("Name,Version,License")
 
@@ -410,7 +401,7 @@ def test_incremental_requirements_change_installs_from_the_saved_cache(apps: App
     tag = apps.new_tag("incremental-requirements")
     first = seldon_s2i_build(source, DEFAULT_BUILDER, tag, "--incremental")
     assert first.returncode == 0, first.log
-    first_layer = inspect(tag)["Parent"]
+    first_layer = inspect_image(tag)["Parent"]
 
     with open(source / "requirements.txt", "a") as handle:  # the dependency layer's key changes
         handle.write("# reviewed\n")
@@ -426,7 +417,7 @@ def test_incremental_requirements_change_installs_from_the_saved_cache(apps: App
              "h = open(importlib.util.cache_from_source(p), 'rb').read(16); "
              "sys.exit(struct.unpack('<LL', h[4:12]) != (0, int(os.stat(p).st_mtime)))")
     assert run_in(tag, "python", "-c", fresh) == ""  # the restored .pyc matches its source
-    assert inspect(tag)["Parent"] != first_layer
+    assert inspect_image(tag)["Parent"] != first_layer
 
 
 def test_failed_build_removes_the_dependency_layer_it_made(apps: AppImages, tmp_path: Path) -> None:
@@ -492,8 +483,7 @@ def test_cache_of_another_python_is_discarded(apps: AppImages) -> None:
 
 def test_run_executes_before_run_then_serves(apps: AppImages, run_container: Callable,
                                              free_port: Callable, wait_for_http: Callable, tmp_path: Path) -> None:
-    source = tmp_path / "with-before-run"
-    shutil.copytree(APPS / "ndarray-model", source)
+    source = _copy_app("ndarray-model", tmp_path / "with-before-run")
     hook = source / "before-run"
     hook.write_text("#!/bin/sh\necho \"before-run ran as $(id -u) in $(pwd)\"\n")
     hook.chmod(0o755)

@@ -6,15 +6,13 @@ import signal
 import subprocess
 import sys
 
+from dockercli import env_dict, image_exists, inspect_config
 from driver_support import (  # noqa: F401 (fixtures)
     BASE_IMAGE,
     BUILDER,
     SOURCE_ENVIRONMENT,
     builder_image,
     docker,
-    env_dict,
-    image_exists,
-    inspect_config,
     leftover_containers,
     new_tag,
     run_in,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from dockercli import env_dict, inspect_config
 from driver_support import (  # noqa: F401 (fixtures)
     BUILDER,
     SOURCE_ENVIRONMENT,
     builder_image,
     docker,
-    env_dict,
-    inspect_config,
     new_tag,
     run_in,
     seldon_s2i,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dockercli import image_exists
 from driver_support import (  # noqa: F401 (fixtures)
     BUILDER,
     builder_image,
     docker,
-    image_exists,
     leftover_containers,
     new_tag,
     run_in,
