@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,12 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
+# pytest puts test/ on sys.path (test/conftest.py); bench/serve.py imports this module outside pytest.
+if str(ROOT / "test") not in sys.path:
+    sys.path.append(str(ROOT / "test"))
+
+import ports  # noqa: E402
+
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 REFERENCE_VENV = Path(os.environ.get("REFERENCE_VENV", ROOT / ".venv-ref"))
 OURS_PYTHON = Path(os.environ.get("OURS_PYTHON", sys.executable))
@@ -41,9 +46,7 @@ _taken_ports: set = set()
 def free_port() -> int:
     """A loopback port nobody listens on now (never handed out twice in this process)."""
     while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = ports.free_port()
         if port not in _taken_ports:
             _taken_ports.add(port)
             return port

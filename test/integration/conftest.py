@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence
 import pytest
 import requests
 
+import ports
 from dockercli import docker
 
 
@@ -32,16 +32,10 @@ def docker_engine() -> None:
         pytest.fail(f"no Docker engine answers `docker info` (start one with `make engine`): {result.stderr.strip()}")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def free_port() -> Callable[[], int]:
     """A function returning a TCP port that is free on 127.0.0.1 right now."""
-    return _free_port
+    return ports.free_port
 
 
 @dataclass

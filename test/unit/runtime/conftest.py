@@ -14,15 +14,11 @@ from typing import Dict, Iterator, List, Optional
 import pytest
 import requests
 
+from ports import free_port  # also imported from here by test_server.py
+
 MODELS = Path(__file__).parent / "models"
 # The walkthrough's model is served from its s2i app, the one the builder tests build.
 WALKTHROUGH_APP = Path(__file__).resolve().parents[2] / "apps" / "image-model"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:
