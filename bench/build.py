@@ -170,8 +170,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         src = Path(tmp) / "image-model"
         shutil.copytree(APP, src)
-        remove(client, TAG)
-        remove(client, REF_TAG)
+        remove(client, REF_TAG)  # TAG goes in cold_build(), before every cold run
 
         cold = median_of(RUNS, lambda: cold_build(client, src))
         incremental = median_of(RUNS, lambda: code_change_build(src, incremental=True))
