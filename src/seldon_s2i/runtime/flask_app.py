@@ -23,12 +23,21 @@ from seldon_s2i.runtime.metrics import MetricsRecorder
 from seldon_s2i.runtime.openapi import openapi_document
 from seldon_s2i.runtime.rest import (CORS_METHODS, NO_JSON, START_KEY, Route, cors_headers, error_body,
                                      message_body, parse_json, parse_json_body)
+from seldon_s2i.runtime.settings import env_bool
 
 FLASK_BOOL_SETTINGS = ("DEBUG", "EXPLAIN_TEMPLATE_LOADING", "JSONIFY_PRETTYPRINT_REGULAR", "JSON_AS_ASCII",
                        "JSON_SORT_KEYS", "PROPAGATE_EXCEPTIONS", "PRESERVE_CONTEXT_ON_EXCEPTION",
                        "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SECURE", "SESSION_REFRESH_EACH_REQUEST",
                        "TEMPLATES_AUTO_RELOAD", "TESTING", "TRAP_HTTP_EXCEPTIONS", "TRAP_BAD_REQUEST_ERRORS",
                        "USE_X_SENDFILE")
+
+
+def _json_field() -> Optional[str]:
+    """The `json=` field: from an urlencoded form first, else from the query string; None if absent."""
+    form_json = request.form.get("json") if request.mimetype == "application/x-www-form-urlencoded" else None
+    if form_json is not None:
+        return form_json
+    return request.args.get("json")
 
 
 def read_message() -> Any:
@@ -42,12 +51,9 @@ def read_message() -> Any:
             content = upload.read()
             message[key] = content if key == "binData" else content.decode("utf-8")
         return message
-    form_json = request.form.get("json") if request.mimetype == "application/x-www-form-urlencoded" else None
-    if form_json is not None:
-        return parse_json(form_json)
-    query_json = request.args.get("json")
-    if query_json is not None:
-        return parse_json(query_json)
+    json_field = _json_field()
+    if json_field is not None:
+        return parse_json(json_field)
     if request.is_json:
         body = request.get_data(cache=False)
         if body:
@@ -57,12 +63,9 @@ def read_message() -> Any:
 
 def read_passthrough() -> Any:
     """PAYLOAD_PASSTHROUGH: the raw body bytes, or the `json=` field as a string (spec §3.8)."""
-    form_json = request.form.get("json") if request.mimetype == "application/x-www-form-urlencoded" else None
-    if form_json is not None:
-        return form_json
-    query_json = request.args.get("json")
-    if query_json is not None:
-        return query_json
+    json_field = _json_field()
+    if json_field is not None:
+        return json_field
     return request.get_data(cache=False)
 
 
@@ -79,8 +82,15 @@ def build_flask_app(component: Component, routes: List[Route], metadata: Optiona
     for name in FLASK_BOOL_SETTINGS:
         value = os.environ.get(f"FLASK_{name}")
         if value is not None:
-            app.config[name] = value.strip().lower() in ("1", "true", "t")
+            app.config[name] = env_bool(value)
     app.config["MAX_CONTENT_LENGTH"] = max_request_bytes
+    openapi_body = (json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n").encode("utf-8")
+    # The metadata is fixed at start-up, so it is serialised once; one that cannot be serialised
+    # keeps failing on each request with its own error, as it would without the cache.
+    try:
+        metadata_body = jsonout.dumps(metadata) if metadata is not None else None
+    except Exception:  # noqa: BLE001 - re-raised by model_metadata() per request
+        metadata_body = None
     endpoint_labels: Dict[str, str] = {}
 
     def view_for(route: Route) -> Callable[[], Response]:
@@ -112,10 +122,10 @@ def build_flask_app(component: Component, routes: List[Route], metadata: Optiona
     def model_metadata() -> Response:
         if metadata is None:
             raise SeldonError("Model metadata unavailable", 500, BAD_METADATA)
-        return _json_response((200, jsonout.dumps(metadata)))
+        return _json_response((200, metadata_body if metadata_body is not None else jsonout.dumps(metadata)))
 
     def seldon_json() -> Response:
-        return Response(json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n", mimetype="application/json")
+        return Response(openapi_body, mimetype="application/json")
 
     app.add_url_rule("/health/ping", "ping", health_ping, methods=["GET"])
     for rule in ("/health/status", "/api/v1.0/health/status"):

@@ -86,7 +86,6 @@ class MetricsRecorder:
         from prometheus_client import Counter, Gauge, Histogram  # after PROMETHEUS_MULTIPROC_DIR is set
 
         self._Counter, self._Gauge, self._Histogram = Counter, Gauge, Histogram
-        self._identity = identity
         self._lock = threading.Lock()
         self._custom: Dict[Tuple[str, str, Tuple[str, ...]], Any] = {}
         self._requests = Counter("seldon_s2i_requests", "Requests served, by method, transport and status",
@@ -94,15 +93,14 @@ class MetricsRecorder:
         self._request_children: Dict[Tuple[str, str, str], Tuple[Any, Any]] = {}
         self._latency = Histogram("seldon_s2i_request_duration_seconds", "Request latency, by method and transport",
                                   ["method", "transport"], buckets=REQUEST_BUCKETS, registry=None)
-
-    def default_labels(self, method: str) -> Dict[str, str]:
-        ident = self._identity
-        return {
-            "deployment_name": ident.deployment, "model_name": ident.unit_id,
-            "model_image": ident.image_name, "model_version": ident.image_version,
-            "predictor_name": ident.predictor, "predictor_version": ident.predictor_version,
-            "seldon_deployment_name": ident.deployment, "image_name": ident.image_name,
-            "image_version": ident.image_version, "worker_id": str(os.getpid()), "method": method,
+        # The reference's default labels except `method`: fixed for this recorder's lifetime, since
+        # it is created in the serving process after the fork (so the pid is this worker's).
+        self._fixed_labels: Dict[str, str] = {
+            "deployment_name": identity.deployment, "model_name": identity.unit_id,
+            "model_image": identity.image_name, "model_version": identity.image_version,
+            "predictor_name": identity.predictor, "predictor_version": identity.predictor_version,
+            "seldon_deployment_name": identity.deployment, "image_name": identity.image_name,
+            "image_version": identity.image_version, "worker_id": str(os.getpid()),
         }
 
     def _metric(self, kind: str, key: str, label_names: Tuple[str, ...]) -> Any:
@@ -125,7 +123,8 @@ class MetricsRecorder:
         """Record validated custom metrics (TIMER values are milliseconds)."""
         for item in metrics:
             labels = {str(k): str(v) for k, v in (item.get("tags") or {}).items()}
-            labels.update(self.default_labels(method))
+            labels.update(self._fixed_labels)  # default labels win over the user's tags
+            labels["method"] = method
             names = tuple(sorted(labels))
             kind, value = item["type"], float(item["value"])
             try:
@@ -139,13 +138,13 @@ class MetricsRecorder:
             except ValueError as exc:
                 raise SeldonError(f"Bad metric created during request: {item!r}: {exc}", 500, BAD_METRIC) from None
 
-    def feedback(self, reward: float, method: str = "feedback") -> None:
+    def feedback(self, reward: float) -> None:
         """seldon-core's feedback counters; a Prometheus counter cannot go down, so negative
         rewards count as feedback but do not change the reward total."""
         samples = [{"type": "COUNTER", "key": FEEDBACK_KEY, "value": 1}]
         if reward > 0:
             samples.append({"type": "COUNTER", "key": FEEDBACK_REWARD_KEY, "value": reward})
-        self.record(samples, method)
+        self.record(samples, "feedback")
 
     def request(self, method: str, transport: str, code: str, seconds: float) -> None:
         key = (method, transport, code)
