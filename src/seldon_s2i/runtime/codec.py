@@ -285,7 +285,7 @@ def value_to_python(value: Any) -> Any:
     if kind == "bool_value":
         return value.bool_value
     if kind == "list_value":
-        return [value_to_python(v) for v in value.list_value.values]
+        return list_value_to_python(value.list_value)
     if kind == "struct_value":
         return {k: value_to_python(v) for k, v in value.struct_value.fields.items()}
     return None
@@ -293,10 +293,6 @@ def value_to_python(value: Any) -> Any:
 
 def list_value_to_python(list_value: Any) -> List[Any]:
     return [value_to_python(v) for v in list_value.values]
-
-
-def meta_to_dict(meta: Any) -> Dict[str, Any]:
-    return json_format.MessageToDict(meta)
 
 
 # --------------------------------------------------------------------------- REST codec
@@ -426,7 +422,7 @@ class ProtoCodec:
 
     @staticmethod
     def decode(message: Any) -> Decoded:
-        meta = meta_to_dict(message.meta) if message.HasField("meta") else {}
+        meta = json_format.MessageToDict(message.meta) if message.HasField("meta") else {}
         which = message.WhichOneof("data_oneof")
         if which == "data":
             data = message.data

@@ -271,8 +271,8 @@ class Component:
         if not self.has("aggregate"):
             raise SeldonError("Aggregate not defined")
         result = self._methods["aggregate"]([r.X for r in requests], [r.names for r in requests])
-        first = requests[0] if requests else c.Decoded(None, [], c.NO_DATA, None)
-        return self._respond(result, first, codec, AGGREGATE, [r.meta_dict for r in requests])
+        # decode_list refuses an empty list, so there is always a first message.
+        return self._respond(result, requests[0], codec, AGGREGATE, [r.meta_dict for r in requests])
 
     def send_feedback(self, feedback: Any) -> Any:
         """Feedback proto in, SeldonMessage proto out (REST converts on both sides, as the reference)."""

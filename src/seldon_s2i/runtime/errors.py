@@ -54,9 +54,9 @@ def describe(exc: BaseException) -> Tuple[int, str, str]:
     return 500, INTERNAL_ERROR, str(exc)
 
 
-def status_body(info: str, reason: str, code: int = -1) -> dict:
+def status_body(info: str, reason: str) -> dict:
     """The Seldon status document every error answer carries."""
-    return {"status": {"code": code, "info": info, "reason": reason, "status": 1}}
+    return {"status": {"code": -1, "info": info, "reason": reason, "status": 1}}
 
 
 def grpc_details(exc: BaseException) -> str:

@@ -65,7 +65,7 @@ class Servicer:
                 logger.exception("%s", info)
             context.abort(grpc.StatusCode.UNKNOWN, grpc_details(info))
         finally:
-            if self.recorder is not None and label:
+            if self.recorder is not None:
                 self.recorder.request(label, "grpc", code, time.perf_counter() - started)
 
     def predict(self, request: Any, context: Any) -> Any:

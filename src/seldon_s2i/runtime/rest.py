@@ -74,7 +74,7 @@ def message_body(result: Any) -> Tuple[int, bytes]:
     """(HTTP status, body) of a SeldonMessage answer; a raw result may pick its status via status.code."""
     status = 200
     if isinstance(result, dict):
-        code = result.get("status", {}).get("code") if isinstance(result.get("status"), dict) else None
+        code = result["status"].get("code") if isinstance(result.get("status"), dict) else None
         if isinstance(code, int) and not isinstance(code, bool) and 100 <= code <= 599:
             status = code
     elif hasattr(result, "DESCRIPTOR"):  # a proto from send_feedback or a *_grpc style hook

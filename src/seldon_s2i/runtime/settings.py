@@ -87,7 +87,6 @@ class Settings:
     payload_passthrough: bool = False
     include_metrics_in_response: bool = True
     executor_enabled: bool = True
-    filter_metrics_access_logs: bool = True
     model_metadata: Optional[str] = None
     identity: Identity = field(default_factory=Identity)
 
@@ -266,8 +265,6 @@ def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
         payload_passthrough=env_bool(env.get("PAYLOAD_PASSTHROUGH")),
         include_metrics_in_response=env.get("INCLUDE_METRICS_IN_CLIENT_RESPONSE", "true").lower() == "true",
         executor_enabled=env.get("SELDON_EXECUTOR_ENABLED", "true").lower() != "false",
-        filter_metrics_access_logs=(env_bool(env["FILTER_METRICS_ACCESS_LOGS"])
-                                    if "FILTER_METRICS_ACCESS_LOGS" in env else not debug),
         model_metadata=env.get("MODEL_METADATA"),
         identity=identity_from_env(env),
     )
