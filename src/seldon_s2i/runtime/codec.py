@@ -415,6 +415,17 @@ class RestCodec:
 # --------------------------------------------------------------------------- gRPC codec
 
 
+def _meta_to_dict(message: Any) -> Dict[str, Any]:
+    """message.meta as JSON-style dicts. Tags JSON cannot carry (NaN, Infinity) are the
+    client's mistake: a 400, as the REST transport answers for them, not an internal error."""
+    if not message.HasField("meta"):
+        return {}
+    try:
+        return json_format.MessageToDict(message.meta)
+    except json_format.Error as exc:
+        raise SeldonError(f"meta cannot be represented as JSON: {exc}") from None
+
+
 class ProtoCodec:
     """SeldonMessage protos (the gRPC transport, and feedback on both transports)."""
 
@@ -422,7 +433,7 @@ class ProtoCodec:
 
     @staticmethod
     def decode(message: Any) -> Decoded:
-        meta = json_format.MessageToDict(message.meta) if message.HasField("meta") else {}
+        meta = _meta_to_dict(message)
         which = message.WhichOneof("data_oneof")
         if which == "data":
             data = message.data

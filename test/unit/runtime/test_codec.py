@@ -202,3 +202,11 @@ def test_proto_encode_each_kind():
     assert json_format.MessageToDict(m)["jsonData"] == {"k": [1.0]}
     m = c.ProtoCodec.encode(c.shape_output(np.ones((1, 2)), c.TFTENSOR), {})
     assert c.tftensor_to_numpy(m.data.tftensor).tolist() == [[1.0, 1.0]]
+
+
+def test_proto_meta_that_json_cannot_carry_is_a_400():
+    message = pb.SeldonMessage()
+    message.meta.tags["x"].number_value = float("inf")  # found by test/compat/test_fuzz.py
+    with pytest.raises(SeldonError) as info:
+        c.ProtoCodec.decode(message)
+    assert info.value.status_code == 400 and "meta cannot be represented as JSON" in info.value.message
