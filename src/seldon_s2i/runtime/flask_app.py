@@ -85,12 +85,6 @@ def build_flask_app(component: Component, routes: List[Route], metadata: Optiona
             app.config[name] = env_bool(value)
     app.config["MAX_CONTENT_LENGTH"] = max_request_bytes
     openapi_body = (json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n").encode("utf-8")
-    # The metadata is fixed at start-up, so it is serialised once; one that cannot be serialised
-    # keeps failing on each request with its own error, as it would without the cache.
-    try:
-        metadata_body = jsonout.dumps(metadata) if metadata is not None else None
-    except Exception:  # noqa: BLE001 - re-raised by model_metadata() per request
-        metadata_body = None
     endpoint_labels: Dict[str, str] = {}
 
     def view_for(route: Route) -> Callable[[], Response]:
@@ -122,7 +116,7 @@ def build_flask_app(component: Component, routes: List[Route], metadata: Optiona
     def model_metadata() -> Response:
         if metadata is None:
             raise SeldonError("Model metadata unavailable", 500, BAD_METADATA)
-        return _json_response((200, metadata_body if metadata_body is not None else jsonout.dumps(metadata)))
+        return _json_response((200, jsonout.dumps(metadata)))
 
     def seldon_json() -> Response:
         return Response(openapi_body, mimetype="application/json")
