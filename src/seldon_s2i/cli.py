@@ -64,7 +64,7 @@ def _normalise_booleans(argv: List[str]) -> List[str]:
 
 
 def _build_parser() -> _Parser:
-    from .build.config import DEFAULT_EXCLUDE, DEFAULT_IMAGE_SCRIPTS_URL  # no docker import
+    from .driver.config import DEFAULT_EXCLUDE, DEFAULT_IMAGE_SCRIPTS_URL  # no docker import
 
     parser = _Parser(prog="seldon-s2i", description="s2i-compatible builds of Seldon model images.")
     commands = parser.add_subparsers(dest="command", metavar="{build,usage,serve}", parser_class=_Parser)
@@ -121,7 +121,7 @@ def _build_parser() -> _Parser:
 
 
 def _config_from_args(args: argparse.Namespace):
-    from .build.config import BuildConfig, check_pull_policy, parse_env_flag, parse_injection
+    from .driver.config import BuildConfig, check_pull_policy, parse_env_flag, parse_injection
 
     if not args.tag and not args.as_dockerfile:
         raise _user_error("TAG is required (seldon-s2i build SRC BUILDER TAG)")
@@ -153,22 +153,22 @@ def _config_from_args(args: argparse.Namespace):
 
 
 def _user_error(message: str):
-    from .build.errors import BuildError
+    from .driver.errors import BuildError
 
     return BuildError(message)
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build.config import compile_exclude
-    from .build.engine import Engine
-    from .build.source import preflight
+    from .driver.config import compile_exclude
+    from .driver.engine import Engine
+    from .driver.source import preflight
 
     config = _config_from_args(args)
     compile_exclude(config.exclude)
     preflight(config)
     if config.as_dockerfile:
-        from .build.dockerfile import write_dockerfile
-        from .build.errors import BuildError
+        from .driver.dockerfile import write_dockerfile
+        from .driver.errors import BuildError
 
         try:
             engine: Optional[Engine] = Engine.connect()
@@ -176,16 +176,16 @@ def _build(args: argparse.Namespace) -> int:
             engine = None  # a Dockerfile can be written without an engine
         write_dockerfile(config, engine)
         return 0
-    from .build.driver import run_build
+    from .driver.engine_build import run_build
 
     run_build(config, Engine.connect())
     return 0
 
 
 def _usage(args: argparse.Namespace) -> int:
-    from .build.config import check_pull_policy
-    from .build.driver import run_usage
-    from .build.engine import Engine
+    from .driver.config import check_pull_policy
+    from .driver.engine_build import run_usage
+    from .driver.engine import Engine
 
     return run_usage(args.builder, Engine.connect(), check_pull_policy("--pull-policy", args.pull_policy))
 
@@ -202,8 +202,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         return serve_main(argv[1:])
     args = _build_parser().parse_args(_normalise_booleans(argv))
-    from .build import console
-    from .build.errors import BuildError
+    from .driver import console
+    from .driver.errors import BuildError
 
     signal.signal(signal.SIGTERM, _interrupt)
     try:

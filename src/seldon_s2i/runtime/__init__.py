@@ -8,7 +8,7 @@ Module map:
   component   transport-neutral calls of user methods and meta merging
   codec       SeldonMessage decoding/encoding for REST dicts and gRPC protos
   jsonout     Flask-jsonify-identical JSON bodies via orjson
-  rest        Flask app (routes of spec §2)      grpc_server  gRPC services + reflection
+  rest/       REST transport (WSGI fast path + Flask app)  grpc_server  gRPC services + reflection
   metrics     Prometheus multiprocess metrics    metadata     model metadata + validation
   errors      Seldon errors and duck typing of seldon-core's exceptions
   serve       `seldon-s2i serve DIR`

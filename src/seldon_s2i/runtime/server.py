@@ -90,7 +90,7 @@ class WorkerContext:
         return Component(self.user, self.settings, recorder), recorder
 
     def rest_app(self) -> Any:
-        from seldon_s2i.runtime.rest import create_app
+        from seldon_s2i.runtime.rest.wsgi import create_app
 
         component, recorder = self.component()
         return create_app(component, self.metadata, recorder, self.settings.max_request_bytes,
@@ -231,7 +231,7 @@ def _import_shared_modules(settings: Settings) -> None:
     if settings.ports.http is not None:
         import gunicorn.app.base  # noqa: F401
 
-        import seldon_s2i.runtime.rest  # noqa: F401 - with codec, numpy and protobuf
+        import seldon_s2i.runtime.rest.wsgi  # noqa: F401 - with codec, numpy and protobuf
 
 
 def supervise(settings: Settings, user: Any, metadata: Optional[Dict[str, Any]]) -> int:

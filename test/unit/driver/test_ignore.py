@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seldon_s2i.build.ignore import apply_s2iignore, files_to_ignore, path_matches
+from seldon_s2i.driver.ignore import apply_s2iignore, files_to_ignore, path_matches
 
 FILES = {
     "a.pyc": "", "b.py": "", ".hidden": "", "keep.pyc": "",

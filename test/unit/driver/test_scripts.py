@@ -6,9 +6,9 @@ import stat
 
 import pytest
 
-from seldon_s2i.build.builder import BuilderImage, scripts_url
-from seldon_s2i.build.errors import BuildError
-from seldon_s2i.build.scripts import BUILD_SCRIPTS, install_scripts
+from seldon_s2i.driver.builder import BuilderImage, scripts_url
+from seldon_s2i.driver.errors import BuildError
+from seldon_s2i.driver.scripts import BUILD_SCRIPTS, install_scripts
 
 
 def _install(src, upload, scripts_url_flag="", image_url="image:///usr/libexec/s2i", names=BUILD_SCRIPTS):

@@ -13,6 +13,6 @@ Module map (one job each):
     labels      generated io.openshift.s2i.build.* labels, merge, 10 KiB limit
     tarstream   the PAX tar streamed into the assemble container; vetting of the artifacts
     engine      the Docker engine: connect, pull policies, run containers, commit
-    driver      `build` and `usage` on the engine (the classic s2i commit path)
+    engine_build `build` and `usage` on the engine (the classic s2i commit path)
     dockerfile  `build --as-dockerfile`: a Dockerfile plus upload/ context
 """

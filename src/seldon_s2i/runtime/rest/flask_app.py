@@ -1,8 +1,8 @@
-"""The Flask half of the REST transport: every route of spec §2 that the WSGI fast path in rest.py
+"""The Flask half of the REST transport: every route of spec §2 that the WSGI fast path in wsgi.py
 does not answer itself (forms, multipart, `?json=`, health status, metadata, unknown routes, CORS
 preflight, PAYLOAD_PASSTHROUGH, models with their own Flask error handlers).
 
-A module of its own because importing Flask (werkzeug, jinja2, click) costs ~0.5 s: rest.py builds
+A module of its own because importing Flask (werkzeug, jinja2, click) costs ~0.5 s: wsgi.py builds
 this app in a background thread once the worker is serving, so start-up does not wait for it.
 """
 
@@ -21,8 +21,8 @@ from seldon_s2i.runtime.component import HEALTH, PREDICT, Component
 from seldon_s2i.runtime.errors import BAD_METADATA, SeldonError
 from seldon_s2i.runtime.metrics import MetricsRecorder
 from seldon_s2i.runtime.openapi import openapi_document
-from seldon_s2i.runtime.rest import (CORS_METHODS, NO_JSON, START_KEY, Route, cors_headers, error_body,
-                                     message_body, parse_json, parse_json_body)
+from seldon_s2i.runtime.rest.common import (CORS_METHODS, NO_JSON, START_KEY, Route, cors_headers, error_body,
+                                            message_body, parse_json, parse_json_body)
 from seldon_s2i.runtime.settings import env_bool
 
 FLASK_BOOL_SETTINGS = ("DEBUG", "EXPLAIN_TEMPLATE_LOADING", "JSONIFY_PRETTYPRINT_REGULAR", "JSON_AS_ASCII",

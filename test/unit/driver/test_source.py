@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from seldon_s2i.build.config import BuildConfig
-from seldon_s2i.build.errors import BuildError
-from seldon_s2i.build.source import prepare_source, preflight
+from seldon_s2i.driver.config import BuildConfig
+from seldon_s2i.driver.errors import BuildError
+from seldon_s2i.driver.source import prepare_source, preflight
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -139,7 +139,7 @@ def test_unknown_ref_is_one_line(tree, tmp_path):
 
 
 def test_preflight_checks_inject_and_env_files(tree, tmp_path):
-    from seldon_s2i.build.config import Injection
+    from seldon_s2i.driver.config import Injection
 
     src = tree({"m.py": ""})
     with pytest.raises(BuildError, match="inject source not found"):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seldon_s2i.build import layers
-from seldon_s2i.build.builder import BuilderImage
-from seldon_s2i.build.config import Injection
-from seldon_s2i.build.driver import assemble_command
+from seldon_s2i.driver import layers
+from seldon_s2i.driver.builder import BuilderImage
+from seldon_s2i.driver.config import Injection
+from seldon_s2i.driver.engine_build import assemble_command
 
 IMAGE_ASSEMBLE = "/usr/libexec/s2i/assemble"
 ENV = [("MODEL_NAME", "MyModel"), ("SERVICE_TYPE", "MODEL")]

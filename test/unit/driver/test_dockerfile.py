@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from seldon_s2i.build.config import BuildConfig, Injection
-from seldon_s2i.build.dockerfile import DockerfileSpec, InjectionCopy, docker_quote, render, write_dockerfile
-from seldon_s2i.build.errors import BuildError
+from seldon_s2i.driver.config import BuildConfig, Injection
+from seldon_s2i.driver.dockerfile import DockerfileSpec, InjectionCopy, docker_quote, render, write_dockerfile
+from seldon_s2i.driver.errors import BuildError
 
 GOLDEN = Path(__file__).parent / "golden"
 

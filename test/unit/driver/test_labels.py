@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from seldon_s2i.build.config import BuildConfig
-from seldon_s2i.build.errors import BuildError
-from seldon_s2i.build.gitsource import CommitInfo
-from seldon_s2i.build.labels import (
+from seldon_s2i.driver.config import BuildConfig
+from seldon_s2i.driver.errors import BuildError
+from seldon_s2i.driver.gitsource import CommitInfo
+from seldon_s2i.driver.labels import (
     LABEL_SIZE_LIMIT,
     check_label_size,
     generated_labels,

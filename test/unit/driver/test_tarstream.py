@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from seldon_s2i.build.errors import BuildError
-from seldon_s2i.build.tarstream import check_artifacts, write_upload_tar
+from seldon_s2i.driver.errors import BuildError
+from seldon_s2i.driver.tarstream import check_artifacts, write_upload_tar
 
 
 class _NonSeekable(io.RawIOBase):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seldon_s2i.build.builder import BuilderImage, resolve_assemble_user, resolve_destination
+from seldon_s2i.driver.builder import BuilderImage, resolve_assemble_user, resolve_destination
 
 INSPECT = {
     "Id": "sha256:abc",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from seldon_s2i.build.config import parse_env_flag
-from seldon_s2i.build.environment import build_environment, lint
-from seldon_s2i.build.errors import BuildError
+from seldon_s2i.driver.config import parse_env_flag
+from seldon_s2i.driver.environment import build_environment, lint
+from seldon_s2i.driver.errors import BuildError
 
 
 def test_precedence_source_then_cli_then_file(tree, tmp_path):
