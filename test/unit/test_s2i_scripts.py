@@ -4,11 +4,12 @@ holds them: laid out by s2i/stage.sh (shared entry points + lib/contract.sh + th
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Dict
+from typing import Callable, Dict, Set
 
 import pytest
 
@@ -138,3 +139,37 @@ def test_requirements_that_need_the_rest_of_the_source_are_recognised(line: str,
     """Such a requirements.txt cannot be installed in the dependencies phase (only it is uploaded)."""
     found = subprocess.run(["grep", "-Eq", _local_reference_pattern()], input=line + "\n", text=True)
     assert (found.returncode == 0) == local
+
+
+SHARED = [S2I / "bin" / name for name in ENTRY_POINTS] + [S2I / "lib" / "contract.sh"]
+LANGUAGES = sorted(path.parent.name for path in S2I.glob("*/steps.sh"))
+
+
+def _code(path: Path) -> str:
+    """The script without its comments (shellcheck directives name an example language)."""
+    return "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("#"))
+
+
+def hooks_called_by_the_shared_scripts() -> Set[str]:
+    return {name for path in SHARED for name in re.findall(r"\b(language_[a-z_]+)\b", _code(path))}
+
+
+def test_the_shared_scripts_name_nothing_of_a_language() -> None:
+    for path in SHARED:
+        words = set(re.findall(r"[a-z0-9]+", _code(path).lower()))
+        assert not words & {"python", "pip", "uv", "venv", "pyc", "wheel", "npm", "node", "java", "maven", "rscript"}, path
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_language_defines_every_hook_the_shared_scripts_call(language: str) -> None:
+    steps = (S2I / language / "steps.sh").read_text()
+    defined = set(re.findall(r"^(language_[a-z_]+)\(\)", steps, flags=re.M))
+    defined |= set(re.findall(r"^(LANGUAGE_[A-Z_]+)=", steps, flags=re.M))
+    called = hooks_called_by_the_shared_scripts()
+    called |= {name for path in SHARED for name in re.findall(r"\b(LANGUAGE_[A-Z_]+)\b", _code(path))}
+    assert called - defined == set()
+
+
+def test_the_s2i_readme_names_every_hook() -> None:
+    readme = (S2I / "README.md").read_text()
+    assert [name for name in sorted(hooks_called_by_the_shared_scripts()) if f"`{name}" not in readme] == []
