@@ -12,7 +12,9 @@ PYTHON  ?= python3
 VENV    := .venv
 VPY     := $(VENV)/bin/python
 PYTEST  := $(VPY) -m pytest
-# Narrow the matrix: `make build VERSIONS="3.11"`. The matrix itself lives in builders/versions.
+# Narrow the matrix: `make build LANGUAGES=python VERSIONS="3.11"`. The matrix itself (languages,
+# versions, Debian suites, image names) lives in builders/matrix.
+LANGUAGES ?=
 VERSIONS ?=
 # BASE=debian (default): bases bootstrapped from Debian packages, no image registry needed.
 # BASE=slim: python:3.X-slim from the configured registry.
@@ -37,12 +39,12 @@ engine: ## install and start a Docker engine if none answers (Debian, root)
 	scripts/engine.sh
 
 .PHONY: bases
-bases: engine ## base images with Python from Debian packages (BASE=debian)
-	VERSIONS="$(VERSIONS)" BASE="$(BASE)" builders/base/build.sh
+bases: engine ## base images from Debian packages, one per builder (BASE=debian)
+	LANGUAGES="$(LANGUAGES)" VERSIONS="$(VERSIONS)" BASE="$(BASE)" builders/base/build.sh
 
 .PHONY: build
-build: venv engine ## builder images seldon-python39/311/313 and seldon-python3
-	VERSIONS="$(VERSIONS)" BASE="$(BASE)" PYTHON=$(VPY) builders/build.sh
+build: venv engine ## builder images, one per row of builders/matrix (seldon-python39/311/313, seldon-python3)
+	LANGUAGES="$(LANGUAGES)" VERSIONS="$(VERSIONS)" BASE="$(BASE)" PYTHON=$(VPY) builders/build.sh
 
 .PHONY: lock
 lock: venv ## re-resolve the runtime's hash-pinned locks in environment/

@@ -1,56 +1,60 @@
 #!/usr/bin/env bash
-# Build the builder images: one per row of builders/versions (narrow with VERSIONS="3.11").
+# Build the builder images: one per row of builders/matrix (narrow with LANGUAGES="python",
+# VERSIONS="3.11"; a name that selects no row fails with one ERROR: line before anything is built).
 #
-# For each Python: make sure the base image exists (builders/base, or python:X-slim with
-# BASE=slim), fetch the wheelhouse on the host (builders/python/wheelhouse.sh), stage a small
-# build context, and `docker build` builders/python/Dockerfile. The build itself is offline.
-# Unchanged inputs hit Docker's layer cache, so a rebuild with no change takes seconds.
+# For each row: make sure the base image exists (builders/base, or the row's slim image with
+# BASE=slim), stage a small build context (.cache/context/<language><version>: the s2i scripts
+# laid out by s2i/stage.sh, plus what builders/<language>/context.sh fetches on the host), and
+# `docker build` builders/<language>/Dockerfile. The build itself is offline. Unchanged inputs hit
+# Docker's layer cache, so a rebuild with no change takes seconds.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-# shellcheck source=builders/matrix.sh
-source builders/matrix.sh
-
 CONTEXTS=${BUILD_CONTEXTS:-$root/.cache/context}
 
-if [ "${BASE:-debian}" = debian ]; then
-    builders/base/build.sh
-fi
-project_dir=$(builders/python/wheelhouse.sh project)
-
 stage_context() {
-    local python=$1 wheels=$2 context=$3
+    local language=$1 version=$2 glibc=$3 context=$4
     rm -rf "$context" && mkdir -p "$context"
-    cp -al "$wheels" "$context/wheels"
-    cp -al "$project_dir" "$context/project"
-    cp -a s2i/bin "$context/s2i"
-    cp -a "environment/py$python.txt" "$context/lock.txt"
+    s2i/stage.sh "$language" "$context/s2i"
+    "builders/$language/context.sh" "$version" "$glibc" "$context"
 }
 
-while read -r python suite glibc image aliases; do
-    base=$(base_image_for "$python" "$suite")
-    wheels=$(builders/python/wheelhouse.sh deps "$python" "$glibc")
-    context="$CONTEXTS/py$python"
-    stage_context "$python" "$wheels" "$context"
-
-    echo "---> Building $image (Python $python FROM $base)"
-    start=$SECONDS
-    previous=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
-    DOCKER_BUILDKIT=0 docker build --quiet --force-rm --network host \
-        --build-arg BASE_IMAGE="$base" \
-        --build-arg PYTHON_VERSION="$python" \
-        --build-arg IMAGE_NAME="$image" \
-        -f builders/python/Dockerfile -t "$image" "$context" >/dev/null
+# Tag the aliases; drop the image this build replaced (it would stay behind untagged) unless
+# something (an app image built on it) still needs it. Layers the new image shares are kept.
+tag_and_tidy() {
+    local image=$1 aliases=$2 previous=$3 alias
     if [ "$aliases" != - ]; then
         for alias in ${aliases//,/ }; do docker tag "$image" "$alias"; done
     fi
-    # The image this build replaced would stay behind untagged; drop it unless something
-    # (an app image built on it) still needs it. Layers the new image shares are kept.
     if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect -f '{{.Id}}' "$image")" ]; then
         docker rmi "$previous" >/dev/null 2>&1 || true
     fi
+}
+
+build_builder() {
+    local language=$1 version=$2 glibc=$3 from=$4 image=$5 aliases=$6
+    local context="$CONTEXTS/$language$version" start=$SECONDS previous size also=""
+    stage_context "$language" "$version" "$glibc" "$context"
+    echo "---> Building $image ($language $version FROM $from)"
+    previous=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
+    DOCKER_BUILDKIT=0 docker build --quiet --force-rm --network host \
+        --build-arg BASE_IMAGE="$from" \
+        --build-arg VERSION="$version" \
+        --build-arg IMAGE_NAME="$image" \
+        -f "builders/$language/Dockerfile" -t "$image" "$context" >/dev/null
+    tag_and_tidy "$image" "$aliases" "$previous"
     size=$(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')
-    also=""
     if [ "$aliases" != - ]; then also=" (also tagged $aliases)"; fi
     echo "---> $image$also: $size, built in $((SECONDS - start)) s"
-done < <(matrix_rows)
+}
+
+main() {
+    local rows language version glibc from image aliases
+    rows=$(builders/matrix.sh)
+    if [ "${BASE:-debian}" = debian ]; then builders/base/build.sh; fi
+    while read -r language version _suite glibc _packages from image aliases; do
+        build_builder "$language" "$version" "$glibc" "$from" "$image" "$aliases"
+    done <<<"$rows"
+}
+
+main

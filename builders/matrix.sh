@@ -1,36 +1,51 @@
-# shellcheck shell=bash
-# Sourced by the builder scripts: reads builders/versions (the matrix) into shell variables.
+#!/usr/bin/env bash
+# Print the rows of the builder matrix (builders/matrix) that LANGUAGES and VERSIONS select, as
 #
-#   matrix_rows            prints the matrix rows selected by $VERSIONS (all rows when empty),
-#                          as "python suite glibc image aliases"; fails on an unknown version.
-#   base_image_for PY SUITE   the image the builder is built FROM, chosen by $BASE:
-#                          debian (default) -> seldon-base:debian-SUITE-pyPY (builders/base)
-#                          slim             -> python:PY-slim (needs an image registry)
+#   language version suite glibc packages from image aliases
+#
+# where `from` is the image the builder is built FROM, chosen by BASE:
+#   debian (default)  seldon-base:<the row's base> (bootstrapped by builders/base)
+#   slim              the row's slim image (needs an image registry)
+#
+# LANGUAGES="python" and VERSIONS="3.11 3.13" (spaces or commas) narrow the matrix; empty means
+# every row. A name that selects no row is an error: one ERROR: line on stderr, exit 1, no rows.
+# Callers read the rows as `rows=$(builders/matrix.sh)` so that the error stops them.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MATRIX=builders/matrix
 
-MATRIX_FILE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/versions"
+fail() { echo "ERROR: $*" >&2; exit 1; }
 
-matrix_rows() {
-    local rows wanted v
-    rows=$(grep -Ev '^[[:space:]]*(#|$)' "$MATRIX_FILE")
-    if [ -z "${VERSIONS:-}" ]; then
-        printf '%s\n' "$rows"
-        return
-    fi
-    for v in ${VERSIONS//,/ }; do
-        wanted=$(awk -v v="$v" '$1 == v' <<<"$rows")
-        if [ -z "$wanted" ]; then
-            echo "ERROR: Python $v is not in the builder matrix $MATRIX_FILE" >&2
-            return 1
-        fi
-        printf '%s\n' "$wanted"
+# The rows whose column $1 is one of the words in $2 (all rows when $2 is empty); an unknown word fails.
+select_rows() {
+    local column=$1 wanted=$2 what=$3 rows=$4 word picked
+    if [ -z "$wanted" ]; then printf '%s\n' "$rows"; return; fi
+    for word in ${wanted//,/ }; do
+        picked=$(awk -v c="$column" -v w="$word" '$c == w' <<<"$rows")
+        [ -n "$picked" ] ||
+            fail "$what $word is not in the builder matrix $MATRIX (it has: $(awk -v c="$column" '{print $c}' <<<"$rows" | sort -uV | xargs)); add a row there or choose another"
     done
+    # In the matrix's order, each row once.
+    awk -v c="$column" -v w=" ${wanted//,/ } " 'index(w, " " $c " ")' <<<"$rows"
 }
 
-base_image_for() {
-    local python=$1 suite=$2
-    case "${BASE:-debian}" in
-        debian) echo "seldon-base:debian-${suite}-py${python}" ;;
-        slim) echo "python:${python}-slim" ;;
-        *) echo "ERROR: BASE must be 'debian' or 'slim', not '${BASE}'" >&2; return 1 ;;
-    esac
+from_image() {
+    local base=$1 slim=$2
+    if [ "${BASE:-debian}" = slim ]; then echo "$slim"; else echo "seldon-base:$base"; fi
 }
+
+main() {
+    local rows language version suite glibc packages base slim image aliases
+    case "${BASE:-debian}" in
+        debian | slim) ;;
+        *) fail "BASE must be 'debian' or 'slim', not '${BASE}'" ;;
+    esac
+    rows=$(grep -Ev '^[[:space:]]*(#|$)' "$root/$MATRIX")
+    rows=$(select_rows 1 "${LANGUAGES:-}" language "$rows")
+    rows=$(select_rows 2 "${VERSIONS:-}" "${LANGUAGES:+${LANGUAGES// /,} }version" "$rows")
+    while read -r language version suite glibc packages base slim image aliases; do
+        echo "$language $version $suite $glibc $packages $(from_image "$base" "$slim") $image $aliases"
+    done <<<"$rows"
+}
+
+main

@@ -22,7 +22,7 @@ from dockercli import image_exists
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
-BASE_IMAGE = "seldon-base:debian-bookworm-py3.11"  # named by builders/versions
+BASE_IMAGE = "seldon-base:debian-bookworm-py3.11"  # named by builders/matrix
 BUILDER = "seldon-s2i-driver-test-builder:latest"
 
 

@@ -35,12 +35,13 @@ CA_DIR = "/tmp/ca"  # the builder's default CA_BUNDLE location
 
 
 def read_matrix() -> List[Dict[str, str]]:
-    """builders/versions, the single source of truth for which builders exist."""
+    """The python rows of builders/matrix (read by builders/matrix.sh, the one reader of the file)."""
     rows = []
-    for line in (ROOT / "builders" / "versions").read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            python, suite, glibc, image, aliases = line.split()
-            rows.append({"python": python, "suite": suite, "image": image, "aliases": aliases})
+    listed = subprocess.run([str(ROOT / "builders" / "matrix.sh")], env={"PATH": "/usr/bin:/bin", "LANGUAGES": "python"},
+                            capture_output=True, text=True, check=True).stdout
+    for line in listed.splitlines():
+        _language, python, suite, _glibc, _packages, _from, image, aliases = line.split()
+        rows.append({"python": python, "suite": suite, "image": image, "aliases": aliases})
     return rows
 
 
