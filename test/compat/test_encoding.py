@@ -159,7 +159,8 @@ def test_grpc_answer_encoding_equals_the_reference_or_carries_our_rest_json(case
     rest_status, _, rest_body = parsed(send(pair.ours.base_url, rest_case(case)), drop_puid=True)
     if ours[0] == "OK":
         assert rest_status == 200, rest_body
-        assert typed(payload(ours[2])) == typed(as_protobuf_numbers(payload(rest_body))), "gRPC must carry our REST JSON"
+        rest_json = as_protobuf_numbers(payload(rest_body))
+        assert typed(payload(ours[2])) == typed(rest_json), "gRPC must carry our REST JSON"
     elif ours[0] == "UNKNOWN":  # a value no rule converts: the same message as over REST
         assert rest_status == 500 and ours[1] == "Exception calling application: " + rest_body["status"]["info"]
 

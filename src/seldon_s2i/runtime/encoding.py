@@ -21,9 +21,11 @@ The rules, in order (the reference is Flask 2.2's `DefaultJSONProvider.default`,
 | object with `__html__`              | `str(value.__html__())`                      | same               |
 | bytes, bytearray, memoryview        | base64 text (as protobuf's JSON for bytes)   | 500 not JSON ...   |
 | datetime.time                       | ISO 8601, `03:04:05`                         | 500 not JSON ...   |
-| anything else (set, complex, ...)   | TypeError `Object of type set is not JSON serializable` -> 500 / UNKNOWN | same |
+| anything else (set, complex, ...)   | TypeError `Object of type set is not JSON    | same               |
+|                                     | serializable`: 500 / gRPC UNKNOWN            |                    |
 
-Sets are refused on purpose: their order depends on the process' hash seed, so two workers would
+numpy arrays and scalars matter inside dicts and lists (a returned array itself is a `data` payload,
+encoded by `codec` and `jsonout` without this module). Sets are refused on purpose: their order depends on the process' hash seed, so two workers would
 give the same request different answers.
 """
 
@@ -40,8 +42,6 @@ from typing import Any, Dict, List, Union
 import numpy as np
 
 JsonValue = Union[None, bool, int, float, str, List[Any], Dict[str, Any]]
-
-_NATIVE = (str, int, float, bool, type(None))
 
 
 def http_date(value: dt.date) -> str:
