@@ -16,6 +16,8 @@ import uuid
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from flask.json.provider import _default as flask_default
 from google.protobuf import json_format, struct_pb2
 from werkzeug.http import http_date as werkzeug_http_date
@@ -120,6 +122,22 @@ def test_unsupported_values_raise_flasks_type_error(value, type_name):
         encoding.to_jsonable({"v": value})
     with pytest.raises(TypeError, match=message):
         jsonout.dumps({"v": value})
+
+
+leaves = (st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1) | st.floats() | st.text(max_size=5)
+          | st.integers(-2**31, 2**31).map(np.int64) | st.floats(width=32).map(np.float32) | st.booleans().map(np.bool_)
+          | st.lists(st.floats(width=32), max_size=4).map(lambda xs: np.array(xs, dtype=np.float32))
+          | st.dates() | st.datetimes() | st.decimals(allow_nan=False) | st.uuids() | st.binary(max_size=6)
+          | st.times())
+nested = st.recursive(leaves, lambda children: st.lists(children, max_size=3) | st.tuples(children, children)
+                      | st.dictionaries(st.text(max_size=4), children, max_size=3), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(nested)
+def test_any_nesting_gives_the_same_json_over_rest_and_grpc(value):
+    rest = json.loads(jsonout.dumps({"v": value}))["v"]
+    assert json.dumps(rest, sort_keys=True) == json.dumps(encoding.to_jsonable(value), sort_keys=True)
 
 
 @pytest.mark.parametrize("key, text", [("k", "k"), (1, "1"), (2.5, "2.5"), (True, "true"), (False, "false"),
