@@ -67,6 +67,42 @@ for _case_id, _reason in {
 }.items():
     ALLOWED[_case_id] = Difference(GRPC_BAD_INPUT, "reference: UNKNOWN; " + _reason, ours_grpc_code="INVALID_ARGUMENT")
 
+# Answer encoding (test_encoding.py): one rule set for both transports (runtime/encoding.py).
+ENCODING = f"{DOC} § Encoding of user results"
+for _kind, _reason in {
+    "numpy_in_rows-nd": "numpy arrays inside a returned list",
+    "numpy_scalars_in_rows-nd": "numpy scalars inside a returned list",
+    "time-str": "datetime.time (ISO 8601 for us)",
+    "onnx-str": "numpy arrays inside a returned dict",
+    "numpy_scalars-str": "numpy scalars inside a returned dict",
+    "bytes_in_dict-str": "bytes inside a returned dict (base64 for us)",
+    "nested-str": "numpy arrays, Decimal and dates nested in dicts, lists and tuples",
+}.items():
+    ALLOWED[f"encoding-rest-{_kind}"] = Difference(f"{ENCODING}: 'Where the reference fails'",
+                                                   "reference: 500 'not JSON serializable' for " + _reason, 200)
+for _kind, _reason in {
+    "mixed_rows-nd": "reference: numpy turns [1, 0.7, True] into doubles (True -> 1.0)",
+    "mixed_strings_rows-nd": "reference: numpy turns [1, 'x'] into strings ('1')",
+    "object_array-nd": "reference: UNKNOWN 'Unexpected type' for dates in an object array",
+    **{f"{k}-str": f"reference: UNKNOWN, ParseDict refuses {k.replace('_', ' ')}" for k in (
+        "flask_types", "date", "aware_datetime", "time", "dataclass", "html", "onnx", "numpy_scalars",
+        "bytes_in_dict", "tuple_in_dict", "int_keys", "nested")},
+}.items():
+    ALLOWED[f"encoding-grpc-{_kind}"] = Difference(f"{ENCODING}: 'gRPC carries the REST JSON'", _reason,
+                                                   ours_grpc_code="OK")
+for _kind in ("set_in_dict-str", "complex_in_dict-str"):
+    ALLOWED[f"encoding-grpc-{_kind}"] = Difference(f"{ENCODING}: 'gRPC carries the REST JSON'",
+                                                   "both UNKNOWN; ours has REST's message 'Object of type ... is not "
+                                                   "JSON serializable'", ours_grpc_code="UNKNOWN")
+ALLOWED["encoding-grpc-dataclass_top-str"] = Difference(GRPC_BAD_INPUT, "reference: UNKNOWN; 'Unknown data type "
+                                                        "returned as payload' (a dataclass)",
+                                                        ours_grpc_code="INVALID_ARGUMENT")
+for _model in ("describe", "describe_raw"):
+    ALLOWED[f"{_model}-multipart-str-file-not-utf8"] = Difference(
+        f"{DOC} § Request handling: 'Multipart parts'", "reference: 500 with the UTF-8 codec's message", 400)
+    ALLOWED[f"{_model}-multipart-bin-field-not-json"] = Difference(
+        BAD_INPUT, "reference: 500 with the JSON parser's message", 400)
+
 # Start-up (test_startup.py)
 ALLOWED["startup-output-transformer"] = Difference(
     f"{DOC} § The spec's quirks (§9): kept or dropped (quirk 7)",

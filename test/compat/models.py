@@ -63,6 +63,9 @@ SPECS = {spec.name: spec for spec in [
     ModelSpec("faulty", "Faulty"),
     ModelSpec("params", "Params", env={"PREDICTIVE_UNIT_PARAMETERS": json.dumps(PARAMETERS)}),
     ModelSpec("outputs", "Outputs"),
+    ModelSpec("encoding", "Encoding"),
+    ModelSpec("describe", "Describe"),
+    ModelSpec("describe_raw", "DescribeRaw", directory="describe"),
     # The operator's metrics path (spec §1.2), with full identity for the metric labels.
     ModelSpec("feedback_prometheus", "Feedback", directory="feedback",
               env=dict(IDENTITY, PREDICTIVE_UNIT_METRICS_ENDPOINT="/prometheus")),

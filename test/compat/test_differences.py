@@ -4,6 +4,7 @@ from pathlib import Path
 
 import cases_grpc
 import cases_rest
+import test_encoding
 import test_startup
 from differences import ALLOWED
 
@@ -11,7 +12,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "compatibility.md"
 
 
 def test_every_allowed_difference_names_a_case():
-    ids = {case.id for case in cases_rest.CASES} | {case.id for case in cases_grpc.CASES} | set(test_startup.CASES)
+    ids = {case.id for case in cases_rest.CASES} | {case.id for case in cases_grpc.CASES} | set(test_startup.CASES) \
+        | set(test_encoding.CASE_IDS)
     assert sorted(set(ALLOWED) - ids) == []
 
 

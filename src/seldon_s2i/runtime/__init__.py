@@ -7,6 +7,7 @@ Module map:
   server      process model: supervisor, gunicorn REST, gRPC workers, metrics, custom_service
   component   transport-neutral calls of user methods and meta merging
   codec       SeldonMessage decoding/encoding for REST dicts and gRPC protos
+  encoding    user results -> JSON values, one rule set for REST bodies and gRPC jsonData/ndarray
   jsonout     Flask-jsonify-identical JSON bodies via orjson
   rest/       REST transport (WSGI fast path + Flask app)  grpc_server  gRPC services + reflection
   metrics     Prometheus multiprocess metrics    metadata     model metadata + validation

@@ -15,12 +15,12 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 from google.protobuf import json_format
 
-from seldon_s2i.runtime import jsonout
+from seldon_s2i.runtime import encoding, jsonout
 from seldon_s2i.runtime.errors import SeldonError
 from seldon_s2i.runtime.proto import prediction_pb2 as pb
 from seldon_s2i.runtime.proto import tensorflow_pb2 as tfpb
@@ -87,6 +87,10 @@ def shape_output(data: Any, request_kind: str, class_names: Optional[Callable[[]
     dict -> jsonData, bytes -> binData, str -> strData; arrays: numeric ones keep the request's data
     kind (tensor, tftensor, ndarray) or become a tensor when the request carried no `data`; other
     arrays become an ndarray. Anything else is the reference's 400.
+
+    A list sent as an ndarray is kept as the user built it (the reference's REST rule, utils.py
+    construct_response_json: `[[1, 0.7, True]]` stays ints, floats and bools, not numpy's floats);
+    the codecs convert its elements with `encoding`. Tensors are built from numpy's array of it.
     """
     if isinstance(data, dict):
         return Output(JSON_DATA, data)
@@ -104,7 +108,8 @@ def shape_output(data: Any, request_kind: str, class_names: Optional[Callable[[]
             names = output_names(arr, class_names) if arr is not None else []
             return Output(NDARRAY, value, names)
         kind = request_kind if request_kind in _DATA_KINDS else TENSOR
-        return Output(kind, arr, output_names(arr, class_names))
+        value = data if kind == NDARRAY and isinstance(data, list) else arr
+        return Output(kind, value, output_names(arr, class_names))
     raise SeldonError("Unknown data type returned as payload (must be list or np array):" + str(data))
 
 
@@ -295,10 +300,24 @@ def list_value_to_python(list_value: Any) -> List[Any]:
     return [value_to_python(v) for v in list_value.values]
 
 
+def ndarray_items(value: Any) -> List[Any]:
+    """The elements of a gRPC `data.ndarray` ListValue: the JSON the REST transport sends for `value`
+    (numeric arrays go through tolist() alone, everything else through `encoding.to_jsonable`).
+
+    Raises TypeError for values the encoding rules refuse or a scalar (a 0-d array: no list)."""
+    if isinstance(value, np.ndarray) and encoding.is_plain_array(value):
+        items = value.tolist()
+    else:
+        items = encoding.to_jsonable(value)
+    if not isinstance(items, list):
+        raise TypeError(f"a gRPC data.ndarray must be a list, got {items!r} (return a list or a 1+-d array)")
+    return items
+
+
 # --------------------------------------------------------------------------- REST codec
 
 
-def _b64decode(text: str) -> bytes:
+def _b64decode(text: Union[str, bytes]) -> bytes:
     """Strict base64; whitespace (line-wrapped base64) is accepted, anything else is a 400.
 
     The reference drops invalid characters silently and hands the model corrupted bytes.
@@ -308,7 +327,7 @@ def _b64decode(text: str) -> bytes:
     except (binascii.Error, ValueError):
         pass
     try:
-        return base64.b64decode("".join(text.split()), validate=True)
+        return base64.b64decode(text[:0].join(text.split()), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise SeldonError(f"binData is not valid base64: {exc}") from None
 
@@ -357,9 +376,7 @@ class RestCodec:
             return Decoded(message["strData"], [], STR_DATA, meta)
         if "binData" in message:
             bin_data = message["binData"]
-            if isinstance(bin_data, bytes):  # a multipart file part: already raw bytes
-                return Decoded(bin_data, [], BIN_DATA, meta)
-            if not isinstance(bin_data, str):
+            if not isinstance(bin_data, (str, bytes)):  # bytes: a multipart file part, base64-encoded
                 raise SeldonError("binData must be a base64 string")
             return Decoded(_b64decode(bin_data), [], BIN_DATA, meta)
         raise SeldonError("Invalid request data type: {}".format(message))
@@ -479,7 +496,7 @@ class ProtoCodec:
             message.meta.SetInParent()
         kind, value = output.kind, output.value
         if kind == JSON_DATA:
-            json_format.ParseDict(value, message.jsonData)
+            json_format.ParseDict(encoding.to_jsonable(value), message.jsonData)
         elif kind == BIN_DATA:
             message.binData = value
         elif kind == STR_DATA:
@@ -493,9 +510,8 @@ class ProtoCodec:
             elif kind == TFTENSOR:
                 data.tftensor.CopyFrom(numpy_to_tftensor(value))
             else:
-                items = value.tolist() if isinstance(value, np.ndarray) else value
                 data.ndarray.SetInParent()  # an empty list is still an ndarray
-                data.ndarray.extend(items)
+                data.ndarray.extend(ndarray_items(value))
         return message
 
     @staticmethod

@@ -16,7 +16,9 @@ output equals the reference's except in three places, each handled here:
   them to Python floats first (`0.10000000149011612`): `to_json_array` widens them too.
 
 Anything orjson refuses (ints beyond 64 bits, non-string keys, exotic numpy dtypes) also takes the
-exact path, so the two paths never disagree about what is valid.
+exact path, so the two paths never disagree about what is valid. Values JSON has no type for
+(numpy values, datetimes, Decimal, UUID, dataclasses, bytes, ...) take the exact path too, where
+`encoding.default` converts them: the same rules as the gRPC transport.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from typing import Any
 
 import numpy as np
 import orjson
+
+from seldon_s2i.runtime import encoding
 
 _ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 _TINY = 1e-4
@@ -96,13 +100,6 @@ def _needs_exact(obj: Any) -> bool:
     return True
 
 
-def _to_builtin(obj: Any) -> Any:
-    """`default=` hook for the exact path: numpy values become what `tolist()` gives."""
-    if isinstance(obj, (np.ndarray, np.generic)):
-        return obj.tolist()
-    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
-
-
 def _escape_non_ascii(match: "re.Match[str]") -> str:
     code = ord(match.group(0))
     if code > 0xFFFF:
@@ -112,8 +109,10 @@ def _escape_non_ascii(match: "re.Match[str]") -> str:
 
 
 def dumps_exact(obj: Any) -> bytes:
-    """The reference's bytes, produced with the standard library (slow, always right)."""
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_to_builtin)
+    """The reference's bytes, produced with the standard library (slow, always right).
+
+    Raises TypeError for a value `encoding.default` cannot convert (Flask's message)."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=encoding.default)
     return text.encode("ascii") + b"\n"
 
 

@@ -70,8 +70,9 @@ def test_rest_bindata_accepts_line_wrapped_base64_and_rejects_garbage():
     assert "base64" in info.value.message
 
 
-def test_rest_multipart_bindata_bytes_pass_through():
-    assert c.RestCodec.decode({"binData": b"\x00\xff"}).X == b"\x00\xff"
+def test_rest_multipart_bindata_is_base64_bytes_decoded_like_text():
+    assert c.RestCodec.decode({"binData": base64.b64encode(b"\x00\xff")}).X == b"\x00\xff"
+    assert c.RestCodec.decode({"binData": base64.encodebytes(b"\x00\xff" * 40)}).X == b"\x00\xff" * 40
 
 
 @pytest.mark.parametrize("body", [{}, [], {"unknown": 1}, "text"])

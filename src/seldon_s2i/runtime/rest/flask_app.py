@@ -8,6 +8,7 @@ this app in a background thread once the worker is serving, so start-up does not
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import time
@@ -40,17 +41,36 @@ def _json_field() -> Optional[str]:
     return request.args.get("json")
 
 
+def read_multipart() -> Dict[str, Any]:
+    """A multipart/form-data SeldonMessage, each part as the reference hands it to predict and
+    predict_raw (flask_utils.get_multi_form_data_request): text fields parsed as JSON except
+    `strData` (kept as text); file parts as UTF-8 text, except a `binData` file, which is its
+    base64 encoding as bytes (so predict gets the file's bytes after decoding, predict_raw the same
+    base64 it gets from a JSON request, as bytes). Files win over fields of the same name.
+
+    Raises SeldonError (400) for a field that is not JSON or a file part that is not UTF-8 text
+    (the reference: 500 with the parser's or codec's message)."""
+    message: Dict[str, Any] = {}
+    for key, value in request.form.items():
+        message[key] = value if key == "strData" else parse_json(value)
+    for key, upload in request.files.items():
+        content = upload.read()
+        if key == "binData":
+            message[key] = base64.b64encode(content)
+            continue
+        try:
+            message[key] = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SeldonError(f"multipart part {key!r} is not UTF-8 text ({exc}): send binary files as binData") \
+                from None
+    return message
+
+
 def read_message() -> Any:
     """The request's SeldonMessage (spec §2.2): multipart, `json=` form/query field, or JSON body."""
     content_type = request.content_type or ""
     if "multipart/form-data" in content_type:
-        message: Dict[str, Any] = {}
-        for key, value in request.form.items():
-            message[key] = value if key == "strData" else parse_json(value)
-        for key, upload in request.files.items():
-            content = upload.read()
-            message[key] = content if key == "binData" else content.decode("utf-8")
-        return message
+        return read_multipart()
     json_field = _json_field()
     if json_field is not None:
         return parse_json(json_field)
