@@ -27,7 +27,7 @@ if str(ROOT / "test") not in sys.path:
 
 import ports  # noqa: E402
 
-MODELS_DIR = Path(__file__).resolve().parent / "models"
+MODELS_DIR = ROOT / "test" / "conformance" / "models" / "python"
 REFERENCE_VENV = Path(os.environ.get("REFERENCE_VENV", ROOT / ".venv-ref"))
 OURS_PYTHON = Path(os.environ.get("OURS_PYTHON", sys.executable))
 
