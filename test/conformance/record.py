@@ -13,6 +13,7 @@ reference is missing or a model's server does not start.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,7 +30,8 @@ REFERENCE_COMMAND = "{venv}/bin/seldon-core-microservice {{model_name}} --servic
 
 def record_model(venv: Path, model: suite.Model, cases: List[suite.Case]) -> List[Tuple[suite.Case, dict]]:
     """Start the reference on one model, answer its cases in order, stop it."""
-    server = WrapperProcess(REFERENCE_COMMAND.format(venv=venv), model, model.path("python")).start()
+    as_reference = dataclasses.replace(model, service_type=model.reference_service_type or model.service_type)
+    server = WrapperProcess(REFERENCE_COMMAND.format(venv=venv), as_reference, model.path("python")).start()
     client = None
     try:
         server.wait_ready()

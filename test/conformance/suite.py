@@ -45,6 +45,9 @@ class Model:
     service_type: str
     directory: str  # under models/<language>/
     env: Dict[str, str] = field(default_factory=dict)
+    # The reference rejects OUTPUT_TRANSFORMER (spec §1.1, §9 quirk 7) and serves every route whatever the type
+    # (§2.1), so record.py starts it as this type where set.
+    reference_service_type: str = ""
 
     def path(self, language: str) -> Path:
         return HERE / "models" / language / self.directory
