@@ -1,7 +1,7 @@
 """Start one wrapper process for one model on free loopback ports, wait until it serves, stop it.
 
 A wrapper is named by a command template (wrappers/<name>.json `command` or `image_command`, or pytest's
-`--wrapper-command`). Placeholders: {python} (this interpreter), {model} (models.json name), {model_dir},
+`--wrapper-command`). Placeholders: {python} (this interpreter), {root} (the repository), {model} (models.json name), {model_dir},
 {model_name}, {service_type}, {image}, {http_port}, {grpc_port}, {metrics_port}, {env_flags} (`-e NAME` for every
 variable the model sets: for `docker run`). The process runs in the model directory with MODEL_NAME,
 SERVICE_TYPE, the model's environment and PREDICTIVE_UNIT_{HTTP,GRPC,METRICS}_SERVICE_PORT set.
@@ -31,6 +31,7 @@ SCRUBBED = ("PYTHONPATH", "VIRTUAL_ENV", "PROMETHEUS_MULTIPROC_DIR", "API_TYPE",
             "PREDICTIVE_UNIT_IMAGE", "PAYLOAD_PASSTHROUGH", "PREDICTIVE_UNIT_METRICS_ENDPOINT", "MODEL_NAME",
             "SERVICE_TYPE", "PERSISTENCE")
 _handed_out: set = set()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -48,7 +49,7 @@ class WrapperProcess:
     def __init__(self, command: str, model, model_dir: Path, image: str = "", stop_command: str = ""):
         self.http_port, self.grpc_port, self.metrics_port = free_port(), free_port(), free_port()
         self.model, self.model_dir = model, model_dir
-        values = dict(python=sys.executable, model=model.name, model_dir=model_dir, model_name=model.model_name,
+        values = dict(python=sys.executable, root=ROOT, model=model.name, model_dir=model_dir, model_name=model.model_name,
                       service_type=model.service_type, image=image, http_port=self.http_port,
                       grpc_port=self.grpc_port, metrics_port=self.metrics_port,
                       env_flags=" ".join(f"-e {name}" for name in model.env))
