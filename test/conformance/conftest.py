@@ -4,6 +4,7 @@
     pytest test/conformance --wrapper python-image [--wrapper-image seldon-python313]
     pytest test/conformance --wrapper wrappers/nodejs.json    # another language's profile
     pytest test/conformance --wrapper-command '...{model_dir}...'   # a one-off command, the profile's cases
+    CONFORMANCE_WRAPPER_IMAGE=seldon-python313 pytest test       # the same, as variables, for a whole-tree run
 
 Tests are ordered by model; the pool starts the next models ahead (their start-up overlaps the current tests) and
 stops a model's wrapper after its last test. Cases the profile declares unsupported are deselected and listed in
@@ -12,6 +13,7 @@ the terminal summary with their reasons (an explicit, reviewed list; never a sil
 
 from __future__ import annotations
 
+import os
 from typing import Dict, List
 
 import pytest
@@ -33,13 +35,19 @@ def pytest_addoption(parser):
                     help="image for the profile's {image} (default profile then: python-image)")
 
 
+def option(config, name: str) -> str:
+    """A command-line option, else its environment variable (CONFORMANCE_WRAPPER...): pytest accepts this folder's
+    options only when the folder is named on the command line, the variables work for `pytest test` too."""
+    return config.getoption(name) or os.environ.get("CONFORMANCE_" + name.lstrip("-").replace("-", "_").upper(), "")
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", f"{MARKER}(name): the models.json model a conformance case talks to")
-    name = config.getoption("--wrapper") or ("python-image" if config.getoption("--wrapper-image") else "python")
-    profile = suite.profile(name)
+    image = option(config, "--wrapper-image")
+    profile = suite.profile(option(config, "--wrapper") or ("python-image" if image else "python"))
     config._conformance_profile = profile
-    config._conformance_command = config.getoption("--wrapper-command") or profile.command
-    config._conformance_image = config.getoption("--wrapper-image") or profile.image
+    config._conformance_command = option(config, "--wrapper-command") or profile.command
+    config._conformance_image = image or profile.image
 
 
 def model_of(item) -> str:
