@@ -64,7 +64,8 @@ def main(argv=None) -> int:
         return 1
     answers = {case.id: answer for pairs in results for case, answer in pairs}
     for api in suite.APIS:
-        recorded = {case.id: answers[case.id] for case in suite.cases(api)}
+        recorded = {case.id: {"digest": suite.digest(case, models[case.model]), "answer": answers[case.id]}
+                    for case in suite.cases(api)}
         suite.write_json_lines(suite.HERE / "expected" / f"{api}.json", recorded)
         print(f"expected/{api}.json: {len(recorded)} answers")
     return 0

@@ -8,6 +8,8 @@ A REST answer is `{"status": int, "headers": {...}, "body": JSON or text}`, a gR
 from __future__ import annotations
 
 import base64
+import dataclasses
+import hashlib
 import fnmatch
 import json
 import re
@@ -82,6 +84,15 @@ class Case:
         return "puid" in json.dumps(request)
 
 
+def digest(case: Case, model: Model) -> str:
+    """What a recorded answer depends on: the case's request and its model's entry (not the deviation).
+
+    Recorded next to the answer; a case or model edited without re-recording is caught by the runner."""
+    request = {k: v for k, v in case.spec.items() if k != "deviation"}
+    text = json.dumps([request, dataclasses.asdict(model)], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def cases(api: Optional[str] = None) -> List[Case]:
     """Every case of cases/<api>.json (both APIs when `api` is None), in file order."""
     return [Case(name, spec) for name in (APIS if api is None else (api,))
@@ -89,7 +100,8 @@ def cases(api: Optional[str] = None) -> List[Case]:
 
 
 def expected(api: str) -> Dict[str, Any]:
-    """The reference's recorded answers of one API: case id -> answer (empty if never recorded)."""
+    """The reference's recorded answers of one API: case id -> {"digest": digest(...), "answer": answer}
+    (empty if never recorded)."""
     path = HERE / "expected" / f"{api}.json"
     return load_json(path) if path.exists() else {}
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -23,8 +25,11 @@ PARAMS = {api: [pytest.param(case, id=case.id, marks=pytest.mark.conformance_mod
 
 
 def judge(case: suite.Case, ours: dict, profile: suite.Profile) -> None:
-    recorded = EXPECTED[case.api].get(case.id)
-    assert recorded is not None, f"no recorded answer for {case.id}: run test/conformance/record.py"
+    entry = EXPECTED[case.api].get(case.id)
+    assert entry is not None, f"no recorded answer for {case.id}: run test/conformance/record.py"
+    assert entry["digest"] == suite.digest(case, MODELS[case.model]), \
+        f"{case.id} or its model changed since the answer was recorded: run test/conformance/record.py"
+    recorded = entry["answer"]
     deviation = case.deviation
     if deviation is None:
         if profile.error_text == "code":
@@ -66,6 +71,20 @@ def test_every_case_has_a_recorded_answer_and_every_answer_a_case():
     for api in suite.APIS:
         ids = {case.id for case in CASES if case.api == api}
         assert sorted(ids ^ set(EXPECTED[api])) == [], f"expected/{api}.json is out of step: run record.py"
+
+
+def test_every_recorded_answer_is_for_the_current_request_and_model():
+    stale = [case.id for case in CASES if case.id in EXPECTED[case.api]
+             and EXPECTED[case.api][case.id]["digest"] != suite.digest(case, MODELS[case.model])]
+    assert stale == [], "changed since recorded: run test/conformance/record.py"
+
+
+def test_record_py_without_the_reference_says_so_in_one_line_and_exits_1(tmp_path):
+    result = subprocess.run([sys.executable, str(suite.HERE / "record.py"), "--reference-venv", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("ERROR: no seldon-core-microservice in ") and result.stderr.count("\n") == 1
+    assert "make reference-venv" in result.stderr
 
 
 def test_every_python_model_directory_holds_its_model():
