@@ -91,26 +91,35 @@ class WrapperProcess:
         except (OSError, AttributeError):
             return ""
 
-    def wait_ready(self, rest: bool = True, grpc_too: bool = True, timeout: float = 120.0) -> "WrapperProcess":
-        """Wait for GET /health/ping to answer 200 and the gRPC port to accept a channel (each if asked for).
+    def wait_ready(self, rest: bool = True, grpc_too: bool = True, timeout: float = 120.0,
+                   metrics_path: str = "") -> "WrapperProcess":
+        """Wait for GET /health/ping to answer 200, the gRPC port to accept a channel and (if `metrics_path` is
+        given) GET metrics_path on the metrics port to answer 200.
 
         Raises RuntimeError with the log's tail if the process exits or is not ready in `timeout` seconds."""
         deadline = time.monotonic() + timeout
-        while rest and not self._pings():
+        urls = ([f"{self.base_url}/health/ping"] if rest else []) + \
+            ([f"http://127.0.0.1:{self.metrics_port}{metrics_path}"] if metrics_path else [])
+        while urls:
+            if self._answers(urls[0]):
+                urls.pop(0)
+                continue
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.argv[0]} for {self.model.name} exited with {self.proc.returncode}:\n"
                                    f"{self.log_tail()}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.argv[0]} for {self.model.name} not ready in {timeout} s:\n{self.log_tail()}")
+                raise RuntimeError(f"{self.argv[0]} for {self.model.name} not ready in {timeout} s ({urls[0]}):\n"
+                                   f"{self.log_tail()}")
             time.sleep(0.1)
         if grpc_too:
             with grpc.insecure_channel(self.grpc_target) as channel:
                 grpc.channel_ready_future(channel).result(timeout=max(1.0, deadline - time.monotonic()))
         return self
 
-    def _pings(self) -> bool:
+    @staticmethod
+    def _answers(url: str) -> bool:
         try:
-            with urllib.request.urlopen(f"{self.base_url}/health/ping", timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2) as response:
                 return response.status == 200
         except (OSError, urllib.error.URLError):
             return False
