@@ -71,6 +71,10 @@ reference-venv: ## the reference seldon-core 1.17.1 in its own virtualenv (.venv
 test-compat: venv reference-venv ## differential tests against seldon-core 1.17.1
 	$(PYTEST) -q test/compat
 
+.PHONY: test-conformance
+test-conformance: venv ## the protocol conformance suite against our Python wrapper (no reference needed)
+	$(PYTEST) -q test/conformance
+
 .PHONY: protos
 protos: ## regenerate the runtime's *_pb2.py (gencode compatible with protobuf >= 6.31)
 	scripts/gen-protos.sh

@@ -11,7 +11,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from grpc_client import Client
+from conformance.grpc_client import Client
 from models import SPECS
 from servers import IMPLEMENTATIONS, MODELS_DIR, OURS, REFERENCE, Server
 
@@ -26,7 +26,7 @@ def model_of(item) -> str:
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "model(name): the test/compat/models/<name> model the test talks to")
+    config.addinivalue_line("markers", "model(name): the test/compat/models.py model (test/conformance/models.json) the test talks to")
 
 
 def pytest_collection_modifyitems(session, config, items):

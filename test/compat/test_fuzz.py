@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from compare import is_seldon_status
-from grpc_client import Client
+from conformance.grpc_client import Client
+from conformance.suite import is_seldon_status
 from servers import MODELS_DIR, OURS, Server
 
 EXAMPLES_PER_TEST = 220  # five REST tests: 1100 requests, plus the gRPC test

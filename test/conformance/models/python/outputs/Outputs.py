@@ -1,4 +1,6 @@
 """Returns different Python types, chosen by strData (or the request's type for other payloads)."""
+import datetime
+
 import numpy as np
 
 
@@ -22,6 +24,21 @@ OUTPUTS = {
     "list_floats": lambda: [[1.0, 2.0], [3.0, 4.0]],
     "big_small_floats": lambda: np.array([[1e-05, 1e20, 123456.789, -0.0]]),
     "unicode_list": lambda: [["\u20ac", "\U0001F600"]],
+    # return values whose encoding differs between implementations more easily
+    "ints_floats_list": lambda: [[1, 2.5], [3, 4]],
+    "mixed_1d_list": lambda: [1, "a", 2.5],
+    "list_of_dicts": lambda: [{"a": 1}, {"b": [1, 2]}],
+    "list_with_array": lambda: [np.array([1, 2]), np.array([3, 4])],
+    "dict_numpy": lambda: {"array": np.array([1.5, 2.5]), "f32": np.float32(0.5), "i64": np.int64(3),
+                           "bool": np.bool_(True)},
+    "dict_datetime": lambda: {"when": datetime.datetime(2024, 5, 6, 7, 8, 9)},
+    "dict_date": lambda: {"day": datetime.date(2024, 5, 6)},
+    "np_float_scalar": lambda: np.float64(2.5),
+    "np_int_scalar": lambda: np.int64(7),
+    "int": lambda: 42,
+    "float": lambda: 0.25,
+    "bool": lambda: True,
+    "none_in_dict": lambda: {"a": None, "b": [None]},
 }
 
 

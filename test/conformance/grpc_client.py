@@ -1,4 +1,4 @@
-"""A gRPC client built from the reference's own prediction.proto (shipped in .venv-ref).
+"""A gRPC client built from the reference's own prediction.proto (vendored in test/conformance/proto/).
 
 The .proto is compiled with grpc_tools into a descriptor set and loaded into a *private* descriptor pool:
 no generated modules, so the wire contract under test is the reference's (field numbers included), and
@@ -17,8 +17,7 @@ from typing import Any, Dict, Optional, Tuple
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
 
-from servers import REFERENCE_VENV
-
+PROTO_DIR = Path(__file__).resolve().parent / "proto"  # seldon-core 1.17.1's, unchanged (see its README)
 MAX_MESSAGE = 512 * 1024 * 1024
 # (service, rpc) -> (request type, response type)
 RPCS = {
@@ -42,17 +41,10 @@ RPCS = {
 }
 
 
-def _reference_proto_dir() -> Path:
-    found = sorted(REFERENCE_VENV.glob("lib/python*/site-packages/seldon_core/proto/prediction.proto"))
-    if not found:
-        raise RuntimeError(f"no seldon_core/proto/prediction.proto in {REFERENCE_VENV}: run `make reference-venv`")
-    return found[0].parent
-
-
 @functools.lru_cache(maxsize=None)
 def _pool() -> descriptor_pool.DescriptorPool:
     import grpc_tools
-    proto_dir = _reference_proto_dir()
+    proto_dir = PROTO_DIR
     well_known = Path(grpc_tools.__file__).parent / "_proto"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "prediction.desc"
