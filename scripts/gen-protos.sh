@@ -20,4 +20,4 @@ echo "---> Step 2: protoc"
   --python_out=src --pyi_out=src \
   src/seldon_s2i/runtime/proto/tensorflow.proto \
   src/seldon_s2i/runtime/proto/prediction.proto
-echo "---> Done: $(ls src/seldon_s2i/runtime/proto/*_pb2.py | tr '\n' ' ')"
+echo "---> Done:" src/seldon_s2i/runtime/proto/*_pb2.py

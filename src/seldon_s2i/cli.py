@@ -184,8 +184,8 @@ def _build(args: argparse.Namespace) -> int:
 
 def _usage(args: argparse.Namespace) -> int:
     from .driver.config import check_pull_policy
-    from .driver.engine_build import run_usage
     from .driver.engine import Engine
+    from .driver.engine_build import run_usage
 
     return run_usage(args.builder, Engine.connect(), check_pull_policy("--pull-policy", args.pull_policy))
 
