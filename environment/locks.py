@@ -37,7 +37,10 @@ DIGEST_LINE = re.compile(r"^# inputs-sha256: ([0-9a-f]{64})$", re.MULTILINE)
 
 
 def _pyproject() -> dict:
-    import tomllib  # Python >= 3.11: the dev virtualenv's Python
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11: tomli, in the dev lock for those Pythons
+        import tomli as tomllib  # type: ignore[no-redef]
 
     with open(ROOT / "pyproject.toml", "rb") as f:
         return tomllib.load(f)

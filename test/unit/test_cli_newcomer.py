@@ -11,10 +11,14 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-import tomllib
 from packaging.requirements import Requirement
 
 from seldon_s2i.cli import main
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11 (tomli is in the dev lock there)
+    import tomli as tomllib  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parents[2]
 UV = [sys.executable, "-m", "uv"]
