@@ -60,9 +60,11 @@ lock: venv ## re-resolve every hash-pinned lock in environment/ (table: environm
 
 .PHONY: check
 check: venv ## lint: ruff, mypy (src/), shellcheck (every shell script); configured in pyproject.toml
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy
-	$(VENV)/bin/shellcheck -x -P SCRIPTDIR $(SHELL_SCRIPTS)
+	@status=0; \
+	echo "---> ruff"; $(VENV)/bin/ruff check . || status=1; \
+	echo "---> mypy"; $(VENV)/bin/mypy || status=1; \
+	echo "---> shellcheck"; $(VENV)/bin/shellcheck -x -P SCRIPTDIR $(SHELL_SCRIPTS) || status=1; \
+	exit $$status
 
 # One pytest run over every folder, so CI sees one summary line.
 .PHONY: test
