@@ -3,6 +3,7 @@
 # Two commands set everything up on a fresh Debian machine (root):
 #   make build     engine + base images + builder images seldon-python39/311/313 (+ seldon-python3)
 #   make test      unit, integration (real engine) and compatibility tests
+# Every dependency comes from a hash-pinned lock in environment/; only `make lock` resolves.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -24,11 +25,20 @@ BASE ?= debian
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-# Re-installed when pyproject.toml changes (the stamp file records the last install).
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m pip install -q --disable-pip-version-check uv
+# Every shell script in the repo (by extension or shebang), for shellcheck.
+SHELL_SCRIPTS = $(shell { git ls-files -co --exclude-standard '*.sh'; git ls-files -co --exclude-standard | xargs grep -IlE '^\#!(/usr/bin/env |/bin/)(ba)?sh$$'; } | sort -u)
+
+.PHONY: bootstrap
+bootstrap: ## uv, hash-pinned (environment/bootstrap.txt), into $(PYTHON)
+	$(PYTHON) -m pip install -q --disable-pip-version-check --require-hashes -r environment/bootstrap.txt
+
+# Re-installed when a lock or pyproject.toml changes (the stamp file records the last install):
+# exactly environment/dev.txt, then the project itself (editable, no dependency resolution).
+$(VENV)/.installed: environment/bootstrap.txt environment/dev.txt pyproject.toml
+	$(MAKE) --no-print-directory bootstrap
 	$(PYTHON) -m uv venv -q --allow-existing -p $(PYTHON) $(VENV)
-	$(PYTHON) -m uv pip install -q --compile-bytecode --python $(VPY) -e '.[dev]'
+	$(PYTHON) -m uv pip sync -q --compile-bytecode --python $(VPY) --require-hashes environment/dev.txt
+	$(PYTHON) -m uv pip install -q --compile-bytecode --python $(VPY) --no-deps --no-build-isolation -e .
 	touch $@
 
 .PHONY: venv
@@ -47,8 +57,16 @@ build: venv engine ## builder images, one per row of builders/matrix (seldon-pyt
 	LANGUAGES="$(LANGUAGES)" VERSIONS="$(VERSIONS)" BASE="$(BASE)" PYTHON=$(VPY) builders/build.sh
 
 .PHONY: lock
-lock: venv ## re-resolve the runtime's hash-pinned locks in environment/
+lock: venv ## re-resolve every hash-pinned lock in environment/ (table: environment/locks.py)
 	PYTHON=$(VPY) environment/lock.sh
+
+.PHONY: check
+check: venv ## lint: ruff, mypy (src/), shellcheck (every shell script); configured in pyproject.toml
+	@status=0; \
+	echo "---> ruff"; $(VENV)/bin/ruff check . || status=1; \
+	echo "---> mypy"; $(VENV)/bin/mypy || status=1; \
+	echo "---> shellcheck"; $(VENV)/bin/shellcheck -x -P SCRIPTDIR $(SHELL_SCRIPTS) || status=1; \
+	exit $$status
 
 # One pytest run over every folder, so CI sees one summary line.
 .PHONY: test
@@ -64,7 +82,7 @@ test-integration: build ## builds and runs apps on the real engine
 	$(PYTEST) -q test/integration
 
 .PHONY: reference-venv
-reference-venv: ## the reference seldon-core 1.17.1 in its own virtualenv (.venv-ref)
+reference-venv: bootstrap ## the reference seldon-core 1.17.1 in its own virtualenv (.venv-ref)
 	PYTHON=$(PYTHON) test/compat/setup-reference.sh
 
 .PHONY: test-compat
@@ -76,7 +94,7 @@ test-conformance: venv ## the protocol conformance suite against our Python wrap
 	$(PYTEST) -q test/conformance
 
 .PHONY: protos
-protos: ## regenerate the runtime's *_pb2.py (gencode compatible with protobuf >= 6.31)
+protos: bootstrap ## regenerate the runtime's *_pb2.py (gencode compatible with protobuf >= 6.31)
 	scripts/gen-protos.sh
 
 .PHONY: bench-build

@@ -23,8 +23,8 @@ import re
 import shutil
 import statistics
 import subprocess
-import tempfile
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -114,8 +114,8 @@ def rest_echo_worker(port: int) -> Callable[[float], int]:
 def wrk_throughput(port: int, clients: int, seconds: float) -> float:
     """Requests/s measured by wrk (C, epoll; reconnects when the server closes, reuses otherwise)."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text('wrk.method = "POST"\nwrk.body = \'%s\'\nwrk.headers["Content-Type"] = "application/json"\n'
-                      % json.dumps(TINY))
+    script.write_text(f'wrk.method = "POST"\nwrk.body = \'{json.dumps(TINY)}\'\n'
+                      'wrk.headers["Content-Type"] = "application/json"\n')
     url = f"http://127.0.0.1:{port}/api/v1.0/predictions"
     try:
         subprocess.run(["wrk", "-t1", "-c1", "-d1s", "-s", str(script), url], capture_output=True, check=True)

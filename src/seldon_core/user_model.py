@@ -25,7 +25,7 @@ class SeldonResponse:
         self.metrics = metrics if metrics is not None else []
 
     @classmethod
-    def create(cls, data: Any) -> "SeldonResponse":
+    def create(cls, data: Any) -> SeldonResponse:
         return data if isinstance(data, SeldonResponse) else cls(data)
 
 

@@ -6,9 +6,11 @@
     seldon-s2i serve DIR [flags]               run a model directory locally
 
 Every user mistake ends in one `ERROR: ...` line and a non-zero exit, never a
-traceback. The build modules (and the docker SDK) are imported only when a
-command needs them, so `serve` does not import docker and `build` does not
-import the runtime.
+traceback. Each subcommand's module is imported once, at dispatch (the one lazy
+seam): `build`/`usage` import seldon_s2i.driver.commands (and the docker SDK, an
+extra: `pip install 'seldon-s2i[build]'`), `serve` imports
+seldon_s2i.runtime.serve; so `serve` does not import docker and `build` does
+not import the runtime.
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from typing import List, NoReturn, Optional
+from importlib import metadata
+from types import ModuleType
+from typing import List, Optional
+
+from . import usererror
+from .driver import console
+from .driver.config import DEFAULT_EXCLUDE, DEFAULT_IMAGE_SCRIPTS_URL
+from .driver.errors import BuildError
 
 BUILD_DESCRIPTION = """\
 Build image TAG from the source SRC with the s2i builder image BUILDER, like
@@ -38,14 +47,11 @@ exited with status N)` when assemble fails), 130 when interrupted.
 """
 
 BOOLEAN_FLAGS = ("--incremental", "--copy", "--rm", "--quiet")
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but an error is one line (argparse prints the usage first)."""
-
-    def error(self, message: str) -> NoReturn:
-        print(f"ERROR: {message} (see `{self.prog} --help`)", file=sys.stderr)
-        sys.exit(2)
+DISTRIBUTION = "seldon-s2i"
+MISSING_DOCKER_SDK = (
+    "seldon-s2i {command} needs the docker SDK, an optional dependency: "
+    "pip install 'seldon-s2i[build]' (or pip install 'docker>=7')"
+)
 
 
 def _normalise_booleans(argv: List[str]) -> List[str]:
@@ -63,11 +69,19 @@ def _normalise_booleans(argv: List[str]) -> List[str]:
     return result
 
 
-def _build_parser() -> _Parser:
-    from .driver.config import DEFAULT_EXCLUDE, DEFAULT_IMAGE_SCRIPTS_URL  # no docker import
+def version() -> str:
+    """The installed distribution's version (package metadata), or 'unknown' when not installed."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
-    parser = _Parser(prog="seldon-s2i", description="s2i-compatible builds of Seldon model images.")
-    commands = parser.add_subparsers(dest="command", metavar="{build,usage,serve}", parser_class=_Parser)
+
+def _build_parser() -> usererror.ArgumentParser:
+    parser = usererror.ArgumentParser(prog="seldon-s2i", description="s2i-compatible builds of Seldon model images.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    commands = parser.add_subparsers(dest="command", metavar="{build,usage,serve}",
+                                     parser_class=usererror.ArgumentParser)
     commands.required = True
 
     build = commands.add_parser(
@@ -120,100 +134,42 @@ def _build_parser() -> _Parser:
     return parser
 
 
-def _config_from_args(args: argparse.Namespace):
-    from .driver.config import BuildConfig, check_pull_policy, parse_env_flag, parse_injection
-
-    if not args.tag and not args.as_dockerfile:
-        raise _user_error("TAG is required (seldon-s2i build SRC BUILDER TAG)")
-    return BuildConfig(
-        source=args.source,
-        builder=args.builder,
-        tag=args.tag,
-        env=[parse_env_flag(value) for value in args.env],
-        environment_files=args.environment_file,
-        incremental=args.incremental,
-        incremental_pull_policy=check_pull_policy("--incremental-pull-policy", args.incremental_pull_policy),
-        injections=[parse_injection(value) for value in args.inject],
-        network=args.network or None,
-        pull_policy=check_pull_policy("--pull-policy", args.pull_policy),
-        context_dir=args.context_dir,
-        assemble_user=args.assemble_user,
-        scripts_url=args.scripts_url,
-        image_scripts_url=args.image_scripts_url,
-        destination=args.destination,
-        exclude=args.exclude,
-        copy=args.copy,
-        ref=args.ref,
-        remove_previous=args.remove_previous,
-        quiet=args.quiet,
-        description=args.description,
-        application_name=args.application_name,
-        as_dockerfile=args.as_dockerfile,
-    )
-
-
-def _user_error(message: str):
-    from .driver.errors import BuildError
-
-    return BuildError(message)
-
-
-def _build(args: argparse.Namespace) -> int:
-    from .driver.config import compile_exclude
-    from .driver.engine import Engine
-    from .driver.source import preflight
-
-    config = _config_from_args(args)
-    compile_exclude(config.exclude)
-    preflight(config)
-    if config.as_dockerfile:
-        from .driver.dockerfile import write_dockerfile
-        from .driver.errors import BuildError
-
-        try:
-            engine: Optional[Engine] = Engine.connect()
-        except BuildError:
-            engine = None  # a Dockerfile can be written without an engine
-        write_dockerfile(config, engine)
-        return 0
-    from .driver.engine_build import run_build
-
-    run_build(config, Engine.connect())
-    return 0
-
-
-def _usage(args: argparse.Namespace) -> int:
-    from .driver.config import check_pull_policy
-    from .driver.engine_build import run_usage
-    from .driver.engine import Engine
-
-    return run_usage(args.builder, Engine.connect(), check_pull_policy("--pull-policy", args.pull_policy))
-
-
 def _interrupt(signum: int, frame: object) -> None:
     """SIGTERM (a cancelled CI job) cleans up like Ctrl-C does."""
     raise KeyboardInterrupt
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "serve":
-        from .runtime.serve import serve_main
+def _driver_commands(command: str) -> ModuleType:
+    """Import the driver's subcommands; BuildError naming the extra when the docker SDK is missing."""
+    try:
+        from .driver import commands
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] == "docker":
+            raise BuildError(MISSING_DOCKER_SDK.format(command=command)) from exc
+        raise
+    return commands
 
-        return serve_main(argv[1:])
-    args = _build_parser().parse_args(_normalise_booleans(argv))
-    from .driver import console
-    from .driver.errors import BuildError
 
+def _run_driver(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return _build(args) if args.command == "build" else _usage(args)
+        return _driver_commands(args.command).COMMANDS[args.command](args)
     except BuildError as exc:
         console.error(exc.message)
         return exc.exit_code
     except KeyboardInterrupt:
         console.error("interrupted; temporary containers were removed")
         return 130
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run `seldon-s2i ARGV` (default: sys.argv[1:]); returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "serve":
+        from .runtime import serve
+
+        return serve.serve_main(argv[1:])
+    return _run_driver(_build_parser().parse_args(_normalise_booleans(argv)))
 
 
 if __name__ == "__main__":

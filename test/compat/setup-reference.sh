@@ -3,15 +3,19 @@
 # used as the oracle by test/compat and bench/serve.py. Kept apart from .venv because its pins
 # (Flask<3, protobuf<4, numpy<2, ...) clash with the runtime's own dependencies.
 #
-# Idempotent: the venv records a hash of this script; when it matches, nothing is done.
-# Uses the host's default package index configuration (no index is named here).
+# Installs exactly environment/reference.txt (hash-pinned; `make lock` re-resolves it), build
+# dependencies of its sdists included. Idempotent: the venv records a hash of this script and the
+# lock; when it matches, nothing is done. Uses the host's default package index configuration.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${REFERENCE_VENV:-$ROOT/.venv-ref}"
 PYTHON="${PYTHON:-python3}"
+LOCK="$ROOT/environment/reference.txt"
 STAMP="$VENV/.setup-reference.sha256"
-WANT="$(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)"
+WANT="$(cat "${BASH_SOURCE[0]}" "$LOCK" | sha256sum | cut -d' ' -f1)"
+# uv from environment/bootstrap.txt (`make bootstrap` installs it into $PYTHON), else from PATH.
+uv() { if "$PYTHON" -m uv --version >/dev/null 2>&1; then "$PYTHON" -m uv "$@"; else command uv "$@"; fi; }
 
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -x "$VENV/bin/seldon-core-microservice" ]]; then
     echo "---> Reference virtualenv $VENV is up to date"
@@ -20,21 +24,13 @@ fi
 
 echo "---> Step 1/3: fresh virtualenv $VENV ($("$PYTHON" --version 2>&1))"
 rm -rf "$VENV"
-if command -v uv >/dev/null 2>&1; then
-    uv venv -q -p "$PYTHON" "$VENV"
-    install() { VIRTUAL_ENV="$VENV" uv pip install -q "$@"; }
-else
-    "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-    install() { "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$@"; }
-fi
+uv venv -q -p "$PYTHON" "$VENV"
 
-echo "---> Step 2/3: install seldon-core 1.17.1 and the pins it needs to start"
-# setuptools<70: seldon-core imports pkg_resources under gunicorn.
-# Pillow: the walkthrough's image model. grpcio-tools is not needed: the package ships its _pb2 modules.
-# protobuf 3.20.x is what seldon-core's own pin (<4) resolves to; the pure-Python implementation is
-# forced by that release on Python 3.11, as in the spec's measurements.
-install "seldon-core==1.17.1" "setuptools<70" "Pillow"
+echo "---> Step 2/3: install seldon-core 1.17.1 and its pins from environment/reference.txt"
+# The lock's inputs and why (setuptools<70, Pillow) are in environment/reference.in. grpcio-tools is
+# not needed: the package ships its _pb2 modules. protobuf 3.20.x is what seldon-core's own pin (<4)
+# resolves to; the pure-Python implementation is forced by that release on Python 3.11.
+uv pip sync -q --python "$VENV/bin/python" --require-hashes --build-constraints "$LOCK" "$LOCK"
 
 echo "---> Step 3/3: check that seldon-core-microservice starts under gunicorn"
 "$VENV/bin/python" - "$VENV" <<'PY'

@@ -18,6 +18,7 @@ import requests
 
 import ports
 from dockercli import docker
+from driver_support import builder_image, new_tag  # noqa: F401 (fixtures of the driver tests)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,14 +7,12 @@ import subprocess
 import sys
 
 from dockercli import env_dict, image_exists, inspect_config
-from driver_support import (  # noqa: F401 (fixtures)
+from driver_support import (
     BASE_IMAGE,
     BUILDER,
     SOURCE_ENVIRONMENT,
-    builder_image,
     docker,
     leftover_containers,
-    new_tag,
     run_in,
     seldon_s2i,
 )
@@ -81,7 +79,8 @@ def test_source_scripts_override_the_image(tmp_path, new_tag):
     tag = new_tag("override")
     src = write_tree(tmp_path / "app", {
         "model.py": "",
-        ".s2i/bin/assemble": "#!/bin/sh\necho custom assemble from $0\nmkdir -p /opt/app && cp -a /tmp/src/. /opt/app/\n",
+        ".s2i/bin/assemble": "#!/bin/sh\necho custom assemble from $0\n"
+                             "mkdir -p /opt/app && cp -a /tmp/src/. /opt/app/\n",
         ".s2i/bin/run": "#!/bin/sh\necho custom run\n",
         ".s2i/bin/notes.txt": "not a script",
     })

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dockercli import env_dict, inspect_config
-from driver_support import (  # noqa: F401 (fixtures)
+from driver_support import (
     BUILDER,
     SOURCE_ENVIRONMENT,
-    builder_image,
     docker,
-    new_tag,
     run_in,
     seldon_s2i,
 )
@@ -48,7 +46,8 @@ def test_dockerfile_image_is_equivalent_to_the_driver_image(tmp_path, new_tag):
     assert a["Labels"] == b["Labels"]
     assert run_in(direct, LISTING) == run_in(from_dockerfile, LISTING)
     assert "./.git" not in run_in(from_dockerfile, LISTING)
-    assert run_in(direct, "cat /opt/app/assemble-env | grep WEIRD") == run_in(from_dockerfile, "cat /opt/app/assemble-env | grep WEIRD")
+    weird = "cat /opt/app/assemble-env | grep WEIRD"
+    assert run_in(direct, weird) == run_in(from_dockerfile, weird)
 
 
 def test_incremental_dockerfile_uses_the_previous_image(tmp_path, new_tag):

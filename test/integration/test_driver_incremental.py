@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dockercli import image_exists
-from driver_support import (  # noqa: F401 (fixtures)
+from driver_support import (
     BUILDER,
-    builder_image,
     docker,
     leftover_containers,
-    new_tag,
     run_in,
     seldon_s2i,
 )

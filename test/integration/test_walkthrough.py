@@ -24,7 +24,6 @@ from PIL import Image
 
 from dockercli import docker
 
-
 ROOT = Path(__file__).resolve().parents[2]
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 SELDON_S2I = str(Path(sys.executable).with_name("seldon-s2i"))

@@ -15,4 +15,5 @@ Module map (one job each):
     engine      the Docker engine: connect, pull policies, run containers, commit
     engine_build `build` and `usage` on the engine (the classic s2i commit path)
     dockerfile  `build --as-dockerfile`: a Dockerfile plus upload/ context
+    commands    the `build` and `usage` subcommands (the CLI imports this one module, at dispatch)
 """

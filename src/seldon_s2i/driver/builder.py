@@ -35,7 +35,7 @@ class BuilderImage:
     workdir: str = ""
 
     @classmethod
-    def from_inspect(cls, reference: str, data: Dict[str, Any]) -> "BuilderImage":
+    def from_inspect(cls, reference: str, data: Dict[str, Any]) -> BuilderImage:
         """Build from `docker image inspect` output (the engine's JSON)."""
         config = data.get("Config") or {}
         env: Dict[str, str] = {}

@@ -80,7 +80,7 @@ def check_pull_policy(flag: str, value: str) -> str:
     return value
 
 
-def compile_exclude(pattern: str) -> Optional["re.Pattern[str]"]:
+def compile_exclude(pattern: str) -> Optional[re.Pattern[str]]:
     """The --exclude regex; an empty pattern excludes nothing (s2i semantics)."""
     if not pattern:
         return None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 
+from .. import usererror
+
 
 def info(message: str) -> None:
     """A progress line from the driver itself."""
@@ -20,5 +22,5 @@ def warn(message: str) -> None:
 
 
 def error(message: str) -> None:
-    """The single line printed for a BuildError."""
-    print(f"ERROR: {message}", file=sys.stderr, flush=True)
+    """The single line printed for a BuildError (the prefix every subcommand shares)."""
+    usererror.report(message)

@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from . import console, labels as labelmod, layers
-from .builder import BuilderImage, image_assemble, resolve_destination, scripts_url, LABEL_ASSEMBLE_USER
+from . import console, layers
+from . import labels as labelmod
+from .builder import LABEL_ASSEMBLE_USER, BuilderImage, image_assemble, resolve_destination, scripts_url
 from .config import BuildConfig
 from .engine import Engine
 from .environment import EnvList, build_environment

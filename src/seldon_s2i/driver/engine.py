@@ -16,7 +16,7 @@ import os
 import socket
 import tarfile
 import threading
-from typing import Any, BinaryIO, Callable, Dict, List, Optional
+from typing import Any, BinaryIO, Callable, Dict, List, Optional, cast
 
 import docker
 import docker.errors
@@ -71,11 +71,11 @@ def _explain(exc: Exception) -> str:
 
 
 class Engine:
-    def __init__(self, api: "docker.APIClient") -> None:
+    def __init__(self, api: docker.APIClient) -> None:
         self.api = api
 
     @classmethod
-    def connect(cls) -> "Engine":
+    def connect(cls) -> Engine:
         """Connect with API version negotiation (our dockerd speaks 1.41 at most)."""
         url = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
         try:
@@ -180,7 +180,7 @@ class Engine:
         raw.settimeout(None)  # assemble may be silent for minutes
         return sock
 
-    def _relay(self, sock: Any, on_stdout: Callable[[bytes], None], on_stderr: Callable[[bytes], None]) -> None:
+    def _relay(self, sock: Any, on_stdout: Callable[[bytes], object], on_stderr: Callable[[bytes], object]) -> None:
         for stream, data in frames_iter(sock, tty=False):
             if stream == STDOUT:
                 on_stdout(data)
@@ -210,7 +210,7 @@ class Engine:
 
         def feed() -> None:
             try:
-                write_stdin(_SocketWriter(raw))
+                write_stdin(cast(BinaryIO, _SocketWriter(raw)))  # write-only: tarfile's stream mode needs no more
             except OSError:
                 pass  # the container stopped reading (e.g. no tar): its exit code tells why
             finally:

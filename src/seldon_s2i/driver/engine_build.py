@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
-from . import console, labels as labelmod, layers
+from . import console, layers
+from . import labels as labelmod
 from .builder import BuilderImage, image_assemble, resolve_assemble_user, resolve_destination, scripts_url
 from .config import BuildConfig, Injection
 from .engine import Engine
@@ -357,7 +358,8 @@ def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
             app_artifacts = artifacts()
         else:
             phase = layers.PHASE_APPLICATION
-            base, created_layer = _dependency_base(engine, config, assemble, layer, previous, artifacts, upload, work_dir)
+            base, created_layer = _dependency_base(
+                engine, config, assemble, layer, previous, artifacts, upload, work_dir)
 
         def commit_application(container: str) -> str:
             labels = _output_labels(engine, container, config, builder, prepared)

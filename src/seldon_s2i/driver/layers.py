@@ -63,7 +63,7 @@ def declared_files(builder: BuilderImage) -> List[str]:
     return names
 
 
-def _digest_path(digest: "hashlib._Hash", path: Path) -> None:
+def _digest_path(digest: hashlib._Hash, path: Path) -> None:
     """Names and contents of a file or a directory tree (symlinks followed, as injected)."""
     if path.is_dir():
         for directory, dirnames, filenames in os.walk(path, followlinks=True):

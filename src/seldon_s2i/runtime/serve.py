@@ -6,32 +6,30 @@ it (the caller's environment wins, like `docker run -e`), and starts the runtime
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 from pathlib import Path
 from typing import List
 
 from seldon_s2i.envfile import read_source_environment
+from seldon_s2i.usererror import ArgumentParser, report
 
 
 def serve_main(argv: List[str]) -> int:
     """Serve DIR; extra flags (e.g. --http-port 9000) go to the runtime. Returns the exit code."""
-    parser = argparse.ArgumentParser(prog="seldon-s2i serve",
-                                     description="Serve a model source directory with the Seldon v1 runtime.")
+    parser = ArgumentParser(prog="seldon-s2i serve",
+                            description="Serve a model source directory with the Seldon v1 runtime.")
     parser.add_argument("directory", help="model source directory (with .s2i/environment)")
     args, runtime_flags = parser.parse_known_args(argv)
     directory = Path(args.directory)
     if not directory.is_dir():
-        print(f"seldon-s2i serve: error: {directory} is not a directory", file=sys.stderr)
+        report(f"{directory} is not a directory")
         return 2
     env_file = dict(read_source_environment(directory))
     for name, value in env_file.items():
         os.environ.setdefault(name, value)
     model_name = os.environ.get("MODEL_NAME", "")
     if not model_name:
-        print(f"seldon-s2i serve: error: MODEL_NAME is not set (add MODEL_NAME=YourClass to "
-              f"{directory / '.s2i' / 'environment'})", file=sys.stderr)
+        report(f"MODEL_NAME is not set: add MODEL_NAME=YourClass to {directory / '.s2i' / 'environment'}")
         return 2
     runtime_argv = [model_name]
     if os.environ.get("SERVICE_TYPE"):

@@ -9,4 +9,4 @@ class Doubler:
         return np.asarray(X) * 2
 
     def tags(self):
-        return {"python": "%d.%d" % sys.version_info[:2]}
+        return {"python": "{}.{}".format(*sys.version_info[:2])}

@@ -38,8 +38,10 @@ def _one_error_line(err: str) -> str:
         (["build", "/no/such/dir", "b", "t"], "source directory not found: /no/such/dir", 1),
         (["build", ".", "b", "t", "-i", "/no/such/secret:/etc"], "inject source not found: /no/such/secret", 1),
         (["build", ".", "b", "t", "-E", "/no/such.env"], "environment file not found: /no/such.env", 1),
-        (["build", ".", "b", "t", "--context-dir", "no-such-sub"], "context directory not found in the source: no-such-sub", 1),
-        (["build", ".", "b", "t", "--incremental=maybe"], "argument --incremental: ignored explicit argument 'maybe'", 2),
+        (["build", ".", "b", "t", "--context-dir", "no-such-sub"],
+         "context directory not found in the source: no-such-sub", 1),
+        (["build", ".", "b", "t", "--incremental=maybe"],
+         "argument --incremental: ignored explicit argument 'maybe'", 2),
     ],
 )
 def test_argument_errors(capsys, tmp_path, monkeypatch, argv, fragment, code):

@@ -106,6 +106,8 @@ def test_refuses_foreign_upload_dir_and_output_inside_source(tree, tmp_path):
     out = tmp_path / "out"
     (out / "upload" / "precious").mkdir(parents=True)
     with pytest.raises(BuildError, match="not a previous --as-dockerfile output"):
-        write_dockerfile(BuildConfig(source=str(src), builder="b", tag="t", as_dockerfile=str(out / "Dockerfile")), None)
+        write_dockerfile(BuildConfig(source=str(src), builder="b", tag="t",
+                                     as_dockerfile=str(out / "Dockerfile")), None)
     with pytest.raises(BuildError, match="must not be inside the source"):
-        write_dockerfile(BuildConfig(source=str(src), builder="b", tag="t", as_dockerfile=str(src / "df" / "Dockerfile")), None)
+        write_dockerfile(BuildConfig(source=str(src), builder="b", tag="t",
+                                     as_dockerfile=str(src / "df" / "Dockerfile")), None)

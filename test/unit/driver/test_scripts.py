@@ -97,8 +97,10 @@ def test_save_artifacts_is_optional(tree, tmp_path):
 
 
 def test_image_scripts_url_order_label_then_deprecated_then_env(capsys):
-    assert scripts_url(BuilderImage("b", labels={"io.openshift.s2i.scripts-url": "image:///a", "io.s2i.scripts-url": "image:///b"})) == "image:///a"
-    assert scripts_url(BuilderImage("b", labels={"io.s2i.scripts-url": "image:///b"}, env={"STI_SCRIPTS_URL": "image:///c"})) == "image:///b"
+    both = {"io.openshift.s2i.scripts-url": "image:///a", "io.s2i.scripts-url": "image:///b"}
+    assert scripts_url(BuilderImage("b", labels=both)) == "image:///a"
+    legacy = {"io.s2i.scripts-url": "image:///b"}
+    assert scripts_url(BuilderImage("b", labels=legacy, env={"STI_SCRIPTS_URL": "image:///c"})) == "image:///b"
     assert scripts_url(BuilderImage("b", env={"STI_SCRIPTS_URL": "image:///c"})) == "image:///c"
     assert scripts_url(BuilderImage("b")) == ""
     assert capsys.readouterr().err.count("deprecated") == 2

@@ -10,7 +10,7 @@ import pytest
 
 from seldon_s2i.driver.config import BuildConfig
 from seldon_s2i.driver.errors import BuildError
-from seldon_s2i.driver.source import prepare_source, preflight
+from seldon_s2i.driver.source import preflight, prepare_source
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -143,6 +143,7 @@ def test_preflight_checks_inject_and_env_files(tree, tmp_path):
 
     src = tree({"m.py": ""})
     with pytest.raises(BuildError, match="inject source not found"):
-        preflight(BuildConfig(source=str(src), builder="b", tag="t", injections=[Injection(str(tmp_path / "x"), "/etc")]))
+        preflight(BuildConfig(source=str(src), builder="b", tag="t",
+                              injections=[Injection(str(tmp_path / "x"), "/etc")]))
     with pytest.raises(BuildError, match="environment file not found"):
         preflight(BuildConfig(source=str(src), builder="b", tag="t", environment_files=[str(tmp_path / "e")]))

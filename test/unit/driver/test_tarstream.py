@@ -28,7 +28,8 @@ class _NonSeekable(io.RawIOBase):
 
 
 def _upload(tree) -> Path:
-    root = tree({"src/m.py": "x", "src/.s2i/environment": "A=1", "src/b/c.txt": "c", "scripts/assemble": "#!/bin/sh"}, name="upload")
+    files = {"src/m.py": "x", "src/.s2i/environment": "A=1", "src/b/c.txt": "c", "scripts/assemble": "#!/bin/sh"}
+    root = tree(files, name="upload")
     (root / "scripts/assemble").chmod(0o755)
     (root / "src/m.py").chmod(0o640)
     os.symlink("m.py", root / "src/link")
