@@ -14,8 +14,9 @@ cd "$root"
 CACHE=${WHEEL_CACHE:-$root/.cache}
 
 log() { echo "$@" >&2; }
-# uv from PATH, else the one installed into the Python the Makefile uses.
-uv() { if command -v uv >/dev/null; then command uv "$@"; else "${PYTHON:-python3}" -m uv "$@"; fi; }
+# The dev virtualenv's Python (make passes it): its pip, setuptools and uv come from environment/dev.txt,
+# so the wheelhouse and the project wheel are made by locked tools, never by ones resolved today.
+PYTHON=${PYTHON:-$root/.venv/bin/python}
 short_hash() { sha256sum | cut -c1-16; }
 
 deps() {
@@ -30,7 +31,7 @@ deps() {
         local platforms=(--platform manylinux1_x86_64 --platform manylinux2010_x86_64
                          --platform manylinux2014_x86_64) minor
         for minor in $(seq 5 "${glibc#*.}"); do platforms+=(--platform "manylinux_2_${minor}_x86_64"); done
-        uv tool run --quiet --from pip pip download --quiet --disable-pip-version-check \
+        "$PYTHON" -m pip download --quiet --disable-pip-version-check \
             --only-binary=:all: --implementation cp --python-version "$python" "${platforms[@]}" \
             --require-hashes --no-deps -r "$lock" -d "$dir" >&2
         touch "$dir/.complete"
@@ -48,7 +49,9 @@ project() {
         rm -rf "$dir" && mkdir -p "$dir"
         # A fixed timestamp makes the wheel byte-identical for identical sources, so a fresh
         # checkout's builder build hits the engine's layer cache instead of rebuilding.
-        SOURCE_DATE_EPOCH=315532800 uv build --quiet --wheel --out-dir "$dir" . >&2
+        # No build isolation: the build backend is the dev lock's setuptools, not today's release.
+        SOURCE_DATE_EPOCH=315532800 "$PYTHON" -m uv build --quiet --wheel --no-build-isolation \
+            --python "$PYTHON" --out-dir "$dir" . >&2
     fi
     echo "$dir"
 }
