@@ -99,18 +99,19 @@ class WorkerContext:
 
 
 def gunicorn_options(settings: Settings) -> Dict[str, Any]:
-    from seldon_s2i.runtime.gunicorn_worker import SingleThreadWorker
+    from seldon_s2i.runtime.gunicorn_worker import worker_class
 
     return {
         "bind": [bind_address(settings.host, settings.ports.http)],
         "workers": settings.workers,
         "threads": settings.threads,
         # gthread (keep-alive), not the reference's sync worker: sync closes every connection and,
-        # in gunicorn >= 24, waits for the client's FIN before the next accept. With one thread (the
-        # default) the request runs on the event-loop thread (gunicorn_worker.py), so the model still
-        # sees one request at a time, as with sync. bench/serve.py, wrk: 1 client ~1.1x and 8 clients
-        # ~1.25x sync's requests/s (plain gthread: ~0.8x and ~1.05x). GUNICORN_KEEPALIVE=0 closes again.
-        "worker_class": "gthread" if settings.threads > 1 else SingleThreadWorker,
+        # in gunicorn >= 24, waits for the client's FIN before the next accept. Its event loop reads
+        # every request completely before the application sees it, so a stalled client blocks no
+        # one; with one thread (the default) the request runs on the event-loop thread, so the model
+        # still sees one request at a time, as with sync (gunicorn_worker.py). GUNICORN_KEEPALIVE=0
+        # closes every connection again.
+        "worker_class": worker_class(settings.max_request_bytes, settings.client_timeout),
         "max_requests": settings.max_requests,
         "max_requests_jitter": settings.max_requests_jitter,
         "keepalive": settings.keepalive,

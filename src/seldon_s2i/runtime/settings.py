@@ -24,6 +24,9 @@ DEFAULT_TIMEOUT_SECONDS = 600
 DEFAULT_GRPC_MAX_MESSAGE = 256 * 1024 * 1024
 # REST bodies above this many bytes get 413.
 DEFAULT_MAX_REQUEST_BYTES = 256 * 1024 * 1024
+# A REST request whose head takes longer than this many seconds, or whose body pauses as long, gets
+# 408 (nginx's client_header_timeout/client_body_timeout default).
+DEFAULT_CLIENT_TIMEOUT = 60
 NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
 
 HTTP_PORT_ENV = "PREDICTIVE_UNIT_HTTP_SERVICE_PORT"
@@ -112,6 +115,7 @@ class Settings:
     timeout: int = DEFAULT_TIMEOUT_SECONDS
     grpc_max_message: int = DEFAULT_GRPC_MAX_MESSAGE
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    client_timeout: int = DEFAULT_CLIENT_TIMEOUT
     preload: bool = False
     payload_passthrough: bool = False
     include_metrics_in_response: bool = True
@@ -293,6 +297,8 @@ def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
         grpc_max_message=grpc_max,
         max_request_bytes=_int("SELDON_S2I_MAX_REQUEST_BYTES", env.get("SELDON_S2I_MAX_REQUEST_BYTES"),
                                DEFAULT_MAX_REQUEST_BYTES),
+        client_timeout=max(1, _int("SELDON_S2I_CLIENT_TIMEOUT", env.get("SELDON_S2I_CLIENT_TIMEOUT"),
+                                   DEFAULT_CLIENT_TIMEOUT)),
         preload=env_bool(env.get("SELDON_S2I_PRELOAD")) or env_bool(env.get("GUNICORN_PRELOAD")),
         payload_passthrough=env_bool(env.get("PAYLOAD_PASSTHROUGH")),
         include_metrics_in_response=env.get("INCLUDE_METRICS_IN_CLIENT_RESPONSE", "true").lower() == "true",
