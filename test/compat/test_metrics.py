@@ -144,8 +144,8 @@ def wait_for(url: str, container: str) -> None:
 @pytest.mark.model("tags_metrics")
 def test_an_images_metric_label_values_are_the_references_byte_for_byte(pair, tags_metrics_image):
     http, grpc_port, metrics = free_port(), free_port(), free_port()
-    env = {**IDENTITY, "PREDICTIVE_UNIT_HTTP_SERVICE_PORT": str(http), "PREDICTIVE_UNIT_GRPC_SERVICE_PORT": str(grpc_port),
-           "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(metrics)}
+    env = {**IDENTITY, "PREDICTIVE_UNIT_HTTP_SERVICE_PORT": str(http),
+           "PREDICTIVE_UNIT_GRPC_SERVICE_PORT": str(grpc_port), "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(metrics)}
     container = docker("run", "-d", "--network", "host", *[f"-e{k}={v}" for k, v in env.items()], tags_metrics_image)
     try:
         wait_for(f"http://127.0.0.1:{http}/health/ping", container)

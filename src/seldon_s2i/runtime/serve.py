@@ -26,7 +26,8 @@ def serve_main(argv: List[str]) -> int:
                                      description="Serve a model source directory with the Seldon v1 runtime.")
     parser.add_argument("directory", help="model source directory (with .s2i/environment)")
     parser.add_argument("--host", default=None,
-                        help=f"address to listen on (default: ${HOST_ENV} or {LOCAL_HOST}; 0.0.0.0 for every interface)")
+                        help=f"address to listen on (default: ${HOST_ENV} or {LOCAL_HOST}; "
+                             "0.0.0.0 for every interface)")
     args, runtime_flags = parser.parse_known_args(argv)
     directory = Path(args.directory)
     if not directory.is_dir():
