@@ -163,4 +163,5 @@ def test_an_images_metric_label_values_are_the_references_byte_for_byte(pair, ta
         subprocess.run(["docker", "rm", "-f", "-v", container], capture_output=True)
     reference_le = {dict(labels)["le"] for name, labels in reference if name == "tm_timer_bucket"}
     assert len(reference_le) == 51 and "0.0018797905611233593" in reference_le  # the reference's numpy 1.26 edge
-    assert sorted(image, key=repr) == sorted(reference, key=repr)
+    assert sorted(image, key=repr) == sorted(reference, key=repr), \
+        f"an image built by {BUILDER} exposes other label values (is {BUILDER} built from this tree? make build)"

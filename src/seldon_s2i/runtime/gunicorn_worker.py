@@ -24,7 +24,9 @@ connection with something to read arrives, and `murder_keepalived`, which both c
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import io
 import selectors
 import time
 from concurrent import futures
@@ -63,6 +65,17 @@ def rejection(status: int, info: str) -> bytes:
     return head.encode("latin-1") + body
 
 
+def _take_buffered(conn: Any) -> bytes:
+    """Bytes gunicorn's parser read ahead of the last request (a pipelined request), taken out of it
+    (gunicorn 27 has `Unreader.take_buffered`; 23 does not)."""
+    if conn.parser is None:
+        return b""
+    unreader = conn.parser.unreader
+    data = unreader.buf.getvalue()
+    unreader.buf = io.BytesIO()
+    return data
+
+
 class _Reading:
     """A connection whose next request is still arriving."""
 
@@ -95,6 +108,12 @@ class BufferedWorker(ThreadWorker):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self._reading: Dict[Any, _Reading] = {}
 
+    @property
+    def _poller_lock(self) -> Any:
+        """gunicorn 23 registers kept-alive sockets from pool threads under `_lock` (made in
+        init_process); 27 only from the event loop, with no lock."""
+        return getattr(self, "_lock", None) or contextlib.nullcontext()
+
     def get_thread_pool(self) -> futures.Executor:
         if self.cfg.threads == 1:
             return InlineExecutor()
@@ -105,20 +124,17 @@ class BufferedWorker(ThreadWorker):  # type: ignore[misc]
     def enqueue_req(self, conn: Any) -> None:
         state = _Reading(conn, self.max_body, self.client_timeout)
         conn.sock.setblocking(False)
-        leftover = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
+        leftover = _take_buffered(conn)
         if (leftover and self._feed(state, leftover)) or self._receive(state):
             self._dispatch(state)
             return
         self._reading[conn] = state
-        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, state))
+        with self._poller_lock:
+            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, state))
 
     def _on_readable(self, state: _Reading, _sock: Any) -> None:
         if self._receive(state):
-            self._reading.pop(state.conn, None)
-            try:
-                self.poller.unregister(state.conn.sock)
-            except (KeyError, ValueError, OSError):
-                pass  # closed already
+            self._forget(state)
             self._dispatch(state)
 
     def _receive(self, state: _Reading) -> bool:
@@ -178,12 +194,17 @@ class BufferedWorker(ThreadWorker):  # type: ignore[misc]
             elif not self.alive and not state.scanner.started:
                 self._drop(state, None, "")
 
-    def _drop(self, state: _Reading, status: Optional[int], info: str) -> None:
+    def _forget(self, state: _Reading) -> None:
+        """Stop watching a connection's socket for its request."""
         self._reading.pop(state.conn, None)
-        try:
-            self.poller.unregister(state.conn.sock)
-        except (KeyError, ValueError, OSError):
-            pass
+        with self._poller_lock:
+            try:
+                self.poller.unregister(state.conn.sock)
+            except (KeyError, ValueError, OSError):
+                pass  # closed already
+
+    def _drop(self, state: _Reading, status: Optional[int], info: str) -> None:
+        self._forget(state)
         if status is None:
             self._close(state.conn)
         else:
