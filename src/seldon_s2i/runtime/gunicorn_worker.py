@@ -10,8 +10,9 @@ first request in it is complete) and hands over only complete requests: gunicorn
 reads them from that buffer, never from the socket. A request whose head has not arrived
 `client_timeout` seconds (SELDON_S2I_CLIENT_TIMEOUT, default 60 as nginx's client_header_timeout
 and client_body_timeout) after its first byte, or whose body makes no progress for as long, gets a
-408 Seldon status and the connection is closed; a head over 64 KiB gets 431, a body over
-SELDON_S2I_MAX_REQUEST_BYTES 413 (before it is read).
+408 Seldon status and the connection is closed (a new connection that sends nothing for as long is
+closed without an answer); a head over 64 KiB gets 431, a body over SELDON_S2I_MAX_REQUEST_BYTES
+413 (before it is read).
 
 With one thread (the default) the request runs on the event loop's thread (InlineExecutor):
 gthread's hand-off to a pool thread and back costs two thread switches per request, more than the
@@ -83,15 +84,15 @@ class _Reading:
         self.conn, self.timeout = conn, timeout
         self.scanner = RequestScanner(max_body)
         self.started_at: Optional[float] = None  # when the request's first byte came
-        self.last_byte_at = time.monotonic()
+        self.waiting_since = self.last_byte_at = time.monotonic()
         self.continue_sent = False
         self.outcome: Any = None  # None (reading or complete), CLOSED, or a RequestRejected
 
     def expired(self, now: float) -> bool:
-        if self.started_at is None:
-            return False  # nothing sent yet: gunicorn's keep-alive/connection limits apply
+        """Whether the head took longer than the timeout (counted from the connection's turn to
+        send, when nothing came yet), or the body paused as long."""
         if not self.scanner.head_complete:
-            return now - self.started_at > self.timeout
+            return now - (self.started_at or self.waiting_since) > self.timeout
         return now - self.last_byte_at > self.timeout
 
 
@@ -188,11 +189,11 @@ class BufferedWorker(ThreadWorker):  # type: ignore[misc]
         super().murder_keepalived(*args, **kwargs)
         now = time.monotonic()
         for state in list(self._reading.values()):
-            if state.expired(now):
+            if not state.scanner.started and (not self.alive or state.expired(now)):
+                self._drop(state, None, "")  # nothing sent: close without an answer, as nginx does
+            elif state.expired(now):
                 self.log.warning("closing a connection from %s: its request stalled", state.conn.client)
                 self._drop(state, 408, "request not received in time")
-            elif not self.alive and not state.scanner.started:
-                self._drop(state, None, "")
 
     def _forget(self, state: _Reading) -> None:
         """Stop watching a connection's socket for its request."""

@@ -79,7 +79,7 @@ def test_clients_stalled_mid_head_and_mid_body_for_30_s_delay_no_other_client(st
     assert server.proc.poll() is None and server.output().count("Booting worker") == 1
 
 
-def test_a_request_stalled_past_the_client_timeout_gets_408_and_is_closed(start_server):
+def test_a_request_stalled_past_the_client_timeout_gets_408_and_an_idle_connection_is_closed(start_server):
     server = start_server("EchoModel", grpc=False, env={"SELDON_S2I_CLIENT_TIMEOUT": "1"})
     stalled_head, stalled_body, idle = connect(server), connect(server), connect(server)
     stalled_head.sendall(HALF_HEAD)
@@ -89,8 +89,8 @@ def test_a_request_stalled_past_the_client_timeout_gets_408_and_is_closed(start_
         assert status_of(response) == 408 and b"Connection: close" in response
         assert json.loads(response.partition(b"\r\n\r\n")[2])["status"]["reason"] == "MICROSERVICE_BAD_DATA"
         assert sock.recv(1) == b""  # closed
+    assert idle.recv(1) == b""  # a connection that sent nothing is closed without an answer
     assert_answers_promptly(server, "after", requests.Session())
-    idle.close()
 
 
 def test_a_declared_body_over_the_limit_gets_413_before_it_is_sent(start_server):
