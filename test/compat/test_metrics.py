@@ -3,19 +3,33 @@
 Both servers have had exactly the same requests (tests send every case to both), so their custom metrics must
 agree. Compared per sample (name + labels without worker_id, summed over workers); our extra
 `seldon_s2i_*` request metrics are left out (docs/compatibility.md § Process model, metrics: 'Extra metrics').
+
+The label values are a wire contract, so they are also compared as text, exactly, with those of an image
+built by the builder (COMPAT_BUILDER, default seldon-python3) with its own numpy: the reference's
+TIMER bucket edges must come out identical whatever numpy an image resolves.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
 from collections import defaultdict
-from typing import Dict, Tuple
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterator, Set, Tuple
 
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from servers import OURS, REFERENCE
+from grpc_client import Client
+from models import IDENTITY
+from servers import MODELS_DIR, OURS, REFERENCE, free_port
 
 OUR_EXTRA_PREFIX = "seldon_s2i_"
 TRAFFIC = [
@@ -71,3 +85,83 @@ def test_metrics_endpoint_path_and_feedback_metrics(pair):
     assert sorted(ours) == sorted(reference), "metric names/labels differ"
     for key, value in reference.items():
         assert math.isclose(ours[key], value, rel_tol=1e-9, abs_tol=1e-12), f"{key}: ours {ours[key]} != {value}"
+
+
+BUILDER = os.environ.get("COMPAT_BUILDER", "seldon-python3")
+SELDON_S2I = str(Path(sys.executable).parent / "seldon-s2i")
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+Labels = FrozenSet[Tuple[str, str]]
+
+
+def exposed_label_sets(text: str) -> Set[Tuple[str, Labels]]:
+    """(sample name, label pairs as the raw text between the quotes) of every sample line; worker_id,
+    our extra metrics and _created samples left out."""
+    found = set()
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        name, _, rest = line.partition("{")
+        if name.startswith(OUR_EXTRA_PREFIX) or name.endswith("_created"):
+            continue
+        labels = frozenset((k, v) for k, v in LABEL.findall(rest.rpartition("}")[0]) if k != "worker_id")
+        found.add((name.split()[0], labels))
+    return found
+
+
+def docker(*args: str) -> str:
+    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"docker {args[0]} failed: {result.stderr}"
+    return result.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def tags_metrics_image(tmp_path_factory) -> Iterator[str]:
+    """The tags_metrics model built into an image by the builder (no Dockerfile: seldon-s2i build)."""
+    app = tmp_path_factory.mktemp("app") / "tags_metrics"
+    shutil.copytree(MODELS_DIR / "tags_metrics", app)
+    (app / ".s2i").mkdir()
+    (app / ".s2i" / "environment").write_text("MODEL_NAME=TagsMetrics\nSERVICE_TYPE=MODEL\n")
+    tag = f"seldon-s2i-compat-metrics:{uuid.uuid4().hex[:8]}"
+    build = subprocess.run([SELDON_S2I, "build", str(app), BUILDER, tag, "--network", "host", "--pull-policy", "never"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
+    assert build.returncode == 0, build.stdout
+    yield tag
+    subprocess.run(["docker", "rmi", "-f", tag], capture_output=True)
+
+
+def wait_for(url: str, container: str) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} never answered:\n{docker('logs', container)}")
+
+
+@pytest.mark.model("tags_metrics")
+def test_an_images_metric_label_values_are_the_references_byte_for_byte(pair, tags_metrics_image):
+    http, grpc_port, metrics = free_port(), free_port(), free_port()
+    env = {**IDENTITY, "PREDICTIVE_UNIT_HTTP_SERVICE_PORT": str(http),
+           "PREDICTIVE_UNIT_GRPC_SERVICE_PORT": str(grpc_port), "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(metrics)}
+    container = docker("run", "-d", "--network", "host", *[f"-e{k}={v}" for k, v in env.items()], tags_metrics_image)
+    try:
+        wait_for(f"http://127.0.0.1:{http}/health/ping", container)
+        image_url = f"http://127.0.0.1:{http}"
+        for path, body in TRAFFIC:
+            for base in (pair.reference.base_url, image_url):
+                assert requests.post(base + path, json=body, timeout=30).status_code == 200
+        image_grpc = Client(f"127.0.0.1:{grpc_port}")
+        for client in (pair.grpc(REFERENCE), image_grpc):
+            assert client.call("Model", "Predict", {"data": {"ndarray": [[1, 2]]}})[0] == "OK"
+        image_grpc.channel.close()
+        reference = exposed_label_sets(requests.get(pair.reference.metrics_url, timeout=10).text)
+        image = exposed_label_sets(requests.get(f"http://127.0.0.1:{metrics}/metrics", timeout=10).text)
+    finally:
+        subprocess.run(["docker", "rm", "-f", "-v", container], capture_output=True)
+    reference_le = {dict(labels)["le"] for name, labels in reference if name == "tm_timer_bucket"}
+    assert len(reference_le) == 51 and "0.0018797905611233593" in reference_le  # the reference's numpy 1.26 edge
+    assert sorted(image, key=repr) == sorted(reference, key=repr), \
+        f"an image built by {BUILDER} exposes other label values (is {BUILDER} built from this tree? make build)"

@@ -50,7 +50,7 @@ def test_version_prints_the_package_metadata_version_which_is_pyprojects(capsys)
 @pytest.mark.parametrize("argv, fragment", [
     (["serve"], "the following arguments are required: directory"),
     (["serve", "/no/such/model-dir"], "/no/such/model-dir is not a directory"),
-    (["serve", "{empty}"], "MODEL_NAME is not set: add MODEL_NAME=YourClass to"),
+    (["serve", "{empty}"], "MODEL_NAME is not set: add a line MODEL_NAME=<YourClass> to"),
     (["build"], "the following arguments are required: SRC, BUILDER"),
     (["usage"], "the following arguments are required: BUILDER"),
     (["frobnicate"], "invalid choice"),
@@ -122,4 +122,4 @@ def test_the_installed_command_reports_its_version_and_serves_errors_with_the_sa
     serve = subprocess.run([plain_install / "bin" / "seldon-s2i", "serve", str(tmp_path / "missing")],
                            capture_output=True, text=True)
     assert serve.returncode == 2
-    assert _single_error_line(serve.stderr) == f"ERROR: {tmp_path / 'missing'} is not a directory"
+    assert _single_error_line(serve.stderr) == f"ERROR: {tmp_path / 'missing'} is not a directory: give the model's source directory"

@@ -5,6 +5,8 @@ Module map:
   settings    CLI flags, environment, pod annotations, the port rule -> Settings
   loader      importing the user class, PREDICTIVE_UNIT_PARAMETERS, load()
   server      process model: supervisor, gunicorn REST, gRPC workers, metrics, custom_service
+  gunicorn_worker  the REST worker: gthread reading each request completely before the model sees it
+  request_scan     when a buffered HTTP/1 request is complete (sans-IO, for gunicorn_worker)
   component   transport-neutral calls of user methods and meta merging
   codec       SeldonMessage decoding/encoding for REST dicts and gRPC protos
   encoding    user results -> JSON values, one rule set for REST bodies and gRPC jsonData/ndarray

@@ -16,7 +16,7 @@ logger = logging.getLogger("seldon_s2i.runtime")
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"seldon-s2i-microservice: error: {message}", file=sys.stderr)
+    print(f"ERROR: {message}", file=sys.stderr)
     return code
 
 
@@ -28,6 +28,9 @@ def run(argv: List[str]) -> int:
     except UsageError as exc:
         return _fail(str(exc), exc.exit_code)
     logging.getLogger().setLevel(settings.log_level)
+    unbindable = server.check_bindable(settings.host)
+    if unbindable:
+        return _fail(unbindable, 2)
     if settings.persistence:
         logger.info("Persistence: ignored (removed in seldon-core 1.5)")
     try:

@@ -24,6 +24,7 @@ from seldon_s2i.runtime.errors import describe, grpc_details, is_seldon_exceptio
 from seldon_s2i.runtime.errors import SeldonError
 from seldon_s2i.runtime.metrics import MetricsRecorder
 from seldon_s2i.runtime.proto import prediction_pb2 as pb
+from seldon_s2i.runtime.settings import bind_address
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def service_handlers(servicer: Servicer) -> Dict[str, Dict[str, Any]]:
     }
 
 
-def build_server(servicer: Servicer, port: int, threads: int, max_message: int) -> Any:
+def build_server(servicer: Servicer, port: int, threads: int, max_message: int, host: str = "0.0.0.0") -> Any:
     from grpc_reflection.v1alpha import reflection
 
     options = [
@@ -137,17 +138,17 @@ def build_server(servicer: Servicer, port: int, threads: int, max_message: int) 
         server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(full_name, rpcs),))
         names.append(full_name)
     reflection.enable_server_reflection(tuple(names) + (reflection.SERVICE_NAME,), server)
-    if server.add_insecure_port(f"0.0.0.0:{port}") == 0:
+    if server.add_insecure_port(bind_address(host, port)) == 0:
         raise OSError(f"cannot bind gRPC port {port}")
     return server
 
 
-def serve_forever(servicer: Servicer, port: int, threads: int, max_message: int) -> None:
+def serve_forever(servicer: Servicer, port: int, threads: int, max_message: int, host: str = "0.0.0.0") -> None:
     """Run one gRPC worker until SIGTERM/SIGINT, then stop gracefully (in-flight RPCs finish)."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    server = build_server(servicer, port, threads, max_message)
+    server = build_server(servicer, port, threads, max_message, host)
     server.start()
     logger.info("gRPC worker listening on port %d (%d threads)", port, threads)
     while not stop.wait(3600):

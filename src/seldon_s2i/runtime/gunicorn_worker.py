@@ -1,21 +1,49 @@
-"""The default REST worker: gunicorn's gthread worker, with its one request thread folded into the
-event loop's own thread.
+"""The REST worker: gunicorn's gthread worker whose event loop reads every request completely before
+a request thread (or, with one thread, the loop itself) handles it.
 
-gthread hands every request from the event-loop thread to a pool thread and the result back through
-a pipe: two thread switches per request, which cost more than the request itself for small
-predictions (measured with bench/serve.py, wrk, one keep-alive client). With one thread, the
-default, nothing runs in parallel anyway, so the worker runs each request where it is picked up,
-through the executor hook gthread offers for this (`get_thread_pool`). Keep-alive, timeouts,
-graceful shutdown and max-requests are gthread's own. Blocking while a request is read or handled
-is what gunicorn's `sync` worker (the reference's default) does too.
+Why: gunicorn's workers read a request on the thread that then runs the application. A client that
+sends half a request (some headers, or a Content-Length with half its body) and waits blocks that
+thread; with the default of one thread per worker (the model sees one request at a time, as under
+the reference's `sync` worker), every other client waits until it gives up. Here the event loop
+reads each connection without blocking into a buffer (request_scan.RequestScanner says when the
+first request in it is complete) and hands over only complete requests: gunicorn's own parser then
+reads them from that buffer, never from the socket. A request whose head has not arrived
+`client_timeout` seconds (SELDON_S2I_CLIENT_TIMEOUT, default 60 as nginx's client_header_timeout
+and client_body_timeout) after its first byte, or whose body makes no progress for as long, gets a
+408 Seldon status and the connection is closed (a new connection that sends nothing for as long is
+closed without an answer); a head over 64 KiB gets 431, a body over SELDON_S2I_MAX_REQUEST_BYTES
+413 (before it is read).
+
+With one thread (the default) the request runs on the event loop's thread (InlineExecutor):
+gthread's hand-off to a pool thread and back costs two thread switches per request, more than the
+request itself for small predictions (bench/serve.py). Keep-alive, worker timeouts, graceful shutdown
+and max-requests stay gthread's own. Not covered: a client that reads its response slowly still
+holds the thread while the response is written (the reference's sync worker does the same).
+Works with gunicorn 23 (Python 3.9's lock) and 27: it overrides only `enqueue_req`, where every
+connection with something to read arrives, and `murder_keepalived`, which both call once a second.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
+import selectors
+import time
 from concurrent import futures
-from typing import Any, Callable
+from functools import partial
+from typing import Any, Callable, Dict, Optional
 
 from gunicorn.workers.gthread import ThreadWorker
+
+from seldon_s2i.runtime import jsonout
+from seldon_s2i.runtime.errors import BAD_DATA, status_body
+from seldon_s2i.runtime.request_scan import RequestRejected, RequestScanner
+from seldon_s2i.runtime.rest.common import TOO_LARGE
+
+RECV_BYTES = 256 * 1024
+CLOSED = "closed"
+REASONS = {408: "Request Timeout", 413: "Payload Too Large", 431: "Request Header Fields Too Large"}
 
 
 class InlineExecutor(futures.Executor):
@@ -30,8 +58,176 @@ class InlineExecutor(futures.Executor):
         return future
 
 
-class SingleThreadWorker(ThreadWorker):  # type: ignore[misc]
-    """gthread with one thread, run inline (used when GUNICORN_THREADS is 1)."""
+def rejection(status: int, info: str) -> bytes:
+    """A complete `Connection: close` HTTP/1.1 response with a Seldon status body (errors.status_body)."""
+    body = jsonout.dumps(status_body(info, BAD_DATA))
+    head = (f"HTTP/1.1 {status} {REASONS[status]}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    return head.encode("latin-1") + body
+
+
+def _take_buffered(conn: Any) -> bytes:
+    """Bytes gunicorn's parser read ahead of the last request (a pipelined request), taken out of it
+    (gunicorn 27 has `Unreader.take_buffered`; 23 does not)."""
+    if conn.parser is None:
+        return b""
+    unreader = conn.parser.unreader
+    data = unreader.buf.getvalue()
+    unreader.buf = io.BytesIO()
+    return data
+
+
+class _Reading:
+    """A connection whose next request is still arriving."""
+
+    def __init__(self, conn: Any, max_body: int, timeout: float) -> None:
+        self.conn, self.timeout = conn, timeout
+        self.scanner = RequestScanner(max_body)
+        self.started_at: Optional[float] = None  # when the request's first byte came
+        self.waiting_since = self.last_byte_at = time.monotonic()
+        self.continue_sent = False
+        self.outcome: Any = None  # None (reading or complete), CLOSED, or a RequestRejected
+
+    def expired(self, now: float) -> bool:
+        """Whether the head took longer than the timeout (counted from the connection's turn to
+        send, when nothing came yet), or the body paused as long."""
+        if not self.scanner.head_complete:
+            return now - (self.started_at or self.waiting_since) > self.timeout
+        return now - self.last_byte_at > self.timeout
+
+
+class BufferedWorker(ThreadWorker):  # type: ignore[misc]
+    """gthread reading each request completely in its event loop (see the module docstring).
+
+    `max_body` (bytes) and `client_timeout` (seconds) are set by `worker_class`;
+    GUNICORN_THREADS=1 runs requests inline."""
+
+    max_body = 256 * 1024 * 1024
+    client_timeout = 60.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._reading: Dict[Any, _Reading] = {}
+
+    @property
+    def _poller_lock(self) -> Any:
+        """gunicorn 23 registers kept-alive sockets from pool threads under `_lock` (made in
+        init_process); 27 only from the event loop, with no lock."""
+        return getattr(self, "_lock", None) or contextlib.nullcontext()
 
     def get_thread_pool(self) -> futures.Executor:
-        return InlineExecutor()
+        if self.cfg.threads == 1:
+            return InlineExecutor()
+        return super().get_thread_pool()
+
+    # ---- every connection with something to read comes here (accept, keep-alive, read-ahead)
+
+    def enqueue_req(self, conn: Any) -> None:
+        state = _Reading(conn, self.max_body, self.client_timeout)
+        conn.sock.setblocking(False)
+        leftover = _take_buffered(conn)
+        if (leftover and self._feed(state, leftover)) or self._receive(state):
+            self._dispatch(state)
+            return
+        self._reading[conn] = state
+        with self._poller_lock:
+            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, state))
+
+    def _on_readable(self, state: _Reading, _sock: Any) -> None:
+        if self._receive(state):
+            self._forget(state)
+            self._dispatch(state)
+
+    def _receive(self, state: _Reading) -> bool:
+        """Read what is there; True once the connection is done with reading (complete or closed)."""
+        try:
+            data = state.conn.sock.recv(RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return False
+        except OSError:
+            data = b""
+        if not data:  # the client went away
+            state.outcome = CLOSED
+            return True
+        return self._feed(state, data)
+
+    def _feed(self, state: _Reading, data: bytes) -> bool:
+        """Buffer `data`; True once the request is complete (or rejected). Sends `100 Continue`
+        once when the client waits for it before its body."""
+        now = time.monotonic()
+        state.last_byte_at = now
+        if state.started_at is None:
+            state.started_at = now
+        try:
+            complete = state.scanner.feed(data)
+        except RequestRejected as exc:
+            state.outcome = exc
+            complete = True
+        if not complete and state.scanner.expects_continue and not state.continue_sent:
+            state.continue_sent = True
+            self._send_quietly(state.conn, b"HTTP/1.1 100 Continue\r\n\r\n")
+        return complete
+
+    def _dispatch(self, state: _Reading) -> None:
+        """Hand a complete request to gunicorn; or answer a rejected one; or close a closed one."""
+        if state.outcome == CLOSED:
+            self._close(state.conn)
+        elif isinstance(state.outcome, RequestRejected):
+            self.log.warning("rejected a request from %s: %s", state.conn.client, state.outcome)
+            status = state.outcome.status
+            self._reject(state.conn, status, TOO_LARGE if status == 413 else str(state.outcome))
+        else:
+            conn = state.conn
+            conn.init()  # creates the HTTP/1 parser (no TLS, no h2c here) and makes the socket blocking
+            conn.parser.unreader.unread(state.scanner.take())
+            conn.data_ready = True  # gunicorn >= 24: do not wait for the socket, the bytes are here
+            super().enqueue_req(conn)
+
+    # ---- timeouts and shutdown
+
+    def murder_keepalived(self, *args: Any, **kwargs: Any) -> None:
+        super().murder_keepalived(*args, **kwargs)
+        now = time.monotonic()
+        for state in list(self._reading.values()):
+            if not state.scanner.started and (not self.alive or state.expired(now)):
+                self._drop(state, None, "")  # nothing sent: close without an answer, as nginx does
+            elif state.expired(now):
+                self.log.warning("closing a connection from %s: its request stalled", state.conn.client)
+                self._drop(state, 408, "request not received in time")
+
+    def _forget(self, state: _Reading) -> None:
+        """Stop watching a connection's socket for its request."""
+        self._reading.pop(state.conn, None)
+        with self._poller_lock:
+            try:
+                self.poller.unregister(state.conn.sock)
+            except (KeyError, ValueError, OSError):
+                pass  # closed already
+
+    def _drop(self, state: _Reading, status: Optional[int], info: str) -> None:
+        self._forget(state)
+        if status is None:
+            self._close(state.conn)
+        else:
+            self._reject(state.conn, status, info)
+
+    def _reject(self, conn: Any, status: int, info: str) -> None:
+        self._send_quietly(conn, rejection(status, info))
+        self._close(conn)
+
+    def _send_quietly(self, conn: Any, data: bytes) -> None:
+        try:
+            conn.sock.send(data)  # small: fits the socket buffer; a client that reads nothing loses it
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
+                self.log.debug("could not answer %s: %s", conn.client, exc)
+
+    def _close(self, conn: Any) -> None:
+        self.nr_conns -= 1
+        conn.close()
+
+
+def worker_class(max_body_bytes: int, client_timeout: float) -> type:
+    """The worker class for gunicorn's `worker_class` setting, with the body limit (bytes) and the
+    client timeout (seconds) bound."""
+    return type("BufferedWorker", (BufferedWorker,), {"max_body": max_body_bytes, "client_timeout": client_timeout})

@@ -13,7 +13,6 @@ latency histograms (`seldon_s2i_requests_total`, `seldon_s2i_request_duration_se
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
@@ -32,18 +31,27 @@ METRIC_TYPES = ("COUNTER", "GAUGE", "TIMER")
 REQUEST_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 FEEDBACK_KEY = "seldon_api_model_feedback"
 FEEDBACK_REWARD_KEY = "seldon_api_model_feedback_reward"
-
-
-@functools.lru_cache(maxsize=None)
-def timer_buckets() -> Tuple[float, ...]:
-    """The reference's TIMER histogram: 50 log-spaced edges from 1 ms to 30 s (plus +Inf).
-
-    Computed with numpy exactly as the reference does (the edges are label values), but only when a
-    TIMER is first recorded: importing numpy costs start-up time a model without numpy need not pay.
-    """
-    import numpy as np
-
-    return tuple(float(b) for b in np.logspace(np.log10(0.001), np.log10(30), 50))
+# The reference's TIMER histogram edges, as the `le` label values seldon-core 1.17.1 exposes them
+# (its `BINS[1:]`: np.logspace(-3, np.log10(30), 50) under numpy 1.26, formatted by prometheus_client's
+# floatToGoString; +Inf follows). They are a wire contract (dashboards select on them), so they are
+# written out here: recomputing them gives other floats under numpy 2.x (0.001879790561123359 for
+# 0.0018797905611233593). Each string is the shortest repr of its float, so prometheus_client prints it back
+# unchanged (test_metrics.py checks both facts).
+TIMER_BUCKET_LABELS = (
+    "0.001", "0.0012341553253454693", "0.0015231393670785815", "0.0018797905611233593",
+    "0.0023199535315445415", "0.002863183005509725", "0.0035336125536884733", "0.004361026750842238",
+    "0.005382184388525997", "0.006642451525090608", "0.008197816923039709", "0.010117379411776668",
+    "0.012486417679584786", "0.015410178873747385", "0.019018554321561593", "0.02347185009632733",
+    "0.028967908792092944", "0.03575089889988335", "0.04412216226317852", "0.05445360152285871",
+    "0.06720420230367624", "0.0829404241586763", "0.10236136616184238", "0.12632982515827532",
+    "0.15591062646904755", "0.19241792993472334", "0.2374736129208902", "0.2930793240153456",
+    "0.3617054084821892", "0.44640065608455204", "0.5509277469444613", "0.6799304127720881",
+    "0.8391397397870157", "1.035628778567157", "1.2781267721496807", "1.5774069623151439",
+    "1.9467652027782552", "2.402610642206036", "2.965194718810281", "3.65951085290597", "4.516404807273444",
+    "5.573945044312399", "6.879113959621136", "8.489895126924782", "10.477849282518772", "12.931293490187748",
+    "15.959224724520412", "19.696162182151948", "24.30812344597087", "29.999999999999996",
+)
+TIMER_BUCKETS = tuple(float(label) for label in TIMER_BUCKET_LABELS)
 
 
 def prepare_dir() -> str:
@@ -115,7 +123,7 @@ class MetricsRecorder:
                     elif kind == "GAUGE":
                         metric = self._Gauge(key, "", label_names, registry=None, multiprocess_mode="livesum")
                     else:
-                        metric = self._Histogram(key, "", label_names, buckets=timer_buckets(), registry=None)
+                        metric = self._Histogram(key, "", label_names, buckets=TIMER_BUCKETS, registry=None)
                     self._custom[cache_key] = metric
         return metric
 

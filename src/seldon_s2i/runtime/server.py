@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import sys
 import time
 import traceback
@@ -26,7 +27,7 @@ from typing import Any, Callable, Dict, Optional
 
 from seldon_s2i.runtime import loader
 from seldon_s2i.runtime import metrics as metrics_mod
-from seldon_s2i.runtime.settings import Settings
+from seldon_s2i.runtime.settings import Settings, bind_address
 
 logger = logging.getLogger(__name__)
 
@@ -98,18 +99,19 @@ class WorkerContext:
 
 
 def gunicorn_options(settings: Settings) -> Dict[str, Any]:
-    from seldon_s2i.runtime.gunicorn_worker import SingleThreadWorker
+    from seldon_s2i.runtime.gunicorn_worker import worker_class
 
     return {
-        "bind": [f"0.0.0.0:{settings.ports.http}"],
+        "bind": [bind_address(settings.host, settings.ports.http)],
         "workers": settings.workers,
         "threads": settings.threads,
         # gthread (keep-alive), not the reference's sync worker: sync closes every connection and,
-        # in gunicorn >= 24, waits for the client's FIN before the next accept. With one thread (the
-        # default) the request runs on the event-loop thread (gunicorn_worker.py), so the model still
-        # sees one request at a time, as with sync. bench/serve.py, wrk: 1 client ~1.1x and 8 clients
-        # ~1.25x sync's requests/s (plain gthread: ~0.8x and ~1.05x). GUNICORN_KEEPALIVE=0 closes again.
-        "worker_class": "gthread" if settings.threads > 1 else SingleThreadWorker,
+        # in gunicorn >= 24, waits for the client's FIN before the next accept. Its event loop reads
+        # every request completely before the application sees it, so a stalled client blocks no
+        # one; with one thread (the default) the request runs on the event-loop thread, so the model
+        # still sees one request at a time, as with sync (gunicorn_worker.py). GUNICORN_KEEPALIVE=0
+        # closes every connection again.
+        "worker_class": worker_class(settings.max_request_bytes, settings.client_timeout),
         "max_requests": settings.max_requests,
         "max_requests_jitter": settings.max_requests_jitter,
         "keepalive": settings.keepalive,
@@ -126,7 +128,7 @@ def run_rest(settings: Settings, context: WorkerContext) -> None:
     if settings.debug:  # werkzeug's development server, as Flask's app.run() in the reference
         from werkzeug.serving import run_simple
 
-        run_simple("0.0.0.0", settings.ports.http, context.rest_app(), threaded=not settings.single_threaded)
+        run_simple(settings.host, settings.ports.http, context.rest_app(), threaded=not settings.single_threaded)
         return
     from gunicorn.app.base import BaseApplication
 
@@ -149,7 +151,8 @@ def run_grpc(settings: Settings, context: WorkerContext) -> None:
 
     component, recorder = context.component()
     servicer = grpc_server.Servicer(component, context.metadata, recorder)
-    grpc_server.serve_forever(servicer, settings.ports.grpc, settings.grpc_threads, settings.grpc_max_message)
+    grpc_server.serve_forever(servicer, settings.ports.grpc, settings.grpc_threads, settings.grpc_max_message,
+                              settings.host)
 
 
 def run_metrics(settings: Settings) -> None:
@@ -159,6 +162,7 @@ def run_metrics(settings: Settings) -> None:
     class Server(ThreadingMixIn, WSGIServer):
         daemon_threads = True
         allow_reuse_address = True
+        address_family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
 
     class QuietHandler(WSGIRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -175,7 +179,7 @@ def run_metrics(settings: Settings) -> None:
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
         return [body]
 
-    httpd = make_server("0.0.0.0", settings.ports.metrics, app, server_class=Server, handler_class=QuietHandler)
+    httpd = make_server(settings.host, settings.ports.metrics, app, server_class=Server, handler_class=QuietHandler)
 
     def stop(*_: Any) -> None:
         raise SystemExit(0)
@@ -234,6 +238,22 @@ def _import_shared_modules(settings: Settings) -> None:
         import seldon_s2i.runtime.rest.wsgi  # noqa: F401 - with codec, numpy and protobuf
 
 
+def check_bindable(host: str) -> Optional[str]:
+    """None if a socket can bind `host` here (port 0: any free one), else why not, in one line.
+
+    Checked once before any fork, so a wrong `--host` (an address of another machine, IPv6 where the
+    kernel has none, an unknown name) is one clear error instead of a failure in every child."""
+    try:
+        infos = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.bind(address)
+    except OSError as exc:
+        return f"cannot listen on host {host!r}: {exc.strerror or exc} (--host/SELDON_S2I_HOST must be an " \
+               "address of this machine, e.g. 0.0.0.0, 127.0.0.1, :: or ::1)"
+    return None
+
+
 def supervise(settings: Settings, user: Any, metadata: Optional[Dict[str, Any]]) -> int:
     """Start every child process and wait; returns the supervisor's exit code."""
     context = WorkerContext(settings, user, metadata)
@@ -261,7 +281,7 @@ def supervise(settings: Settings, user: Any, metadata: Optional[Dict[str, Any]])
             for index in range(settings.grpc_workers):
                 children[fork_child("gRPC", lambda: run_grpc(settings, context))] = f"gRPC worker {index}"
         children[fork_child("metrics", lambda: run_metrics(settings))] = "metrics server"
-        logger.info("serving %s: REST %s, gRPC %s, metrics %s%s", settings.interface_name,
+        logger.info("serving %s on %s: REST %s, gRPC %s, metrics %s%s", settings.interface_name, settings.host,
                     settings.ports.http or "off", settings.ports.grpc or "off", settings.ports.metrics,
                     settings.metrics_path)
         while children:

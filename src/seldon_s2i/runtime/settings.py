@@ -2,6 +2,11 @@
 
 Everything the reference reads (spec §1.1-§1.2) is read here once, at start-up, so request paths
 never consult the environment.
+
+Beyond the reference, the address every listener (REST, gRPC, metrics) binds: `--host` or
+SELDON_S2I_HOST, default 0.0.0.0 (a container listens on all its interfaces; the reference always
+binds 0.0.0.0). `seldon-s2i serve` passes 127.0.0.1 unless told otherwise. An IPv6 literal (`::1`,
+`::`) binds IPv6 (`bind_address` brackets it).
 """
 
 from __future__ import annotations
@@ -19,11 +24,16 @@ DEFAULT_TIMEOUT_SECONDS = 600
 DEFAULT_GRPC_MAX_MESSAGE = 256 * 1024 * 1024
 # REST bodies above this many bytes get 413.
 DEFAULT_MAX_REQUEST_BYTES = 256 * 1024 * 1024
+# A REST request whose head takes longer than this many seconds, or whose body pauses as long, gets
+# 408 (nginx's client_header_timeout/client_body_timeout default).
+DEFAULT_CLIENT_TIMEOUT = 60
 NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
 
 HTTP_PORT_ENV = "PREDICTIVE_UNIT_HTTP_SERVICE_PORT"
 GRPC_PORT_ENV = "PREDICTIVE_UNIT_GRPC_SERVICE_PORT"
 METRICS_PORT_ENV = "PREDICTIVE_UNIT_METRICS_SERVICE_PORT"
+HOST_ENV = "SELDON_S2I_HOST"
+DEFAULT_HOST = "0.0.0.0"
 
 
 class UsageError(Exception):
@@ -37,6 +47,27 @@ class UsageError(Exception):
 def env_bool(value: Optional[str]) -> bool:
     """The reference's boolean env rule: true iff the lower-cased value is 1, true or t."""
     return value is not None and value.strip().lower() in ("1", "true", "t")
+
+
+def bind_address(host: str, port: int) -> str:
+    """`host:port` as gunicorn and grpcio take it: IPv6 literals in brackets (`[::1]:9000`)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def check_host(host: str) -> str:
+    """The bind host, stripped; UsageError if empty or a malformed IPv6 literal (a name is resolved
+    when bound)."""
+    import ipaddress
+
+    host = host.strip().strip("[]")
+    if not host:
+        raise UsageError(f"--host/{HOST_ENV} is empty: give an address such as 0.0.0.0 or 127.0.0.1")
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise UsageError(f"--host/{HOST_ENV} {host!r} is not an IPv6 address (e.g. ::1 or ::)") from None
+    return host
 
 
 @dataclass(frozen=True)
@@ -75,6 +106,7 @@ class Settings:
     keepalive: int = 2
     single_threaded: bool = False
     ports: Ports = field(default_factory=lambda: Ports(9000, 5000, 6000))
+    host: str = DEFAULT_HOST
     metrics_path: str = "/metrics"
     pidfile: Optional[str] = None
     access_log: bool = False
@@ -83,6 +115,7 @@ class Settings:
     timeout: int = DEFAULT_TIMEOUT_SECONDS
     grpc_max_message: int = DEFAULT_GRPC_MAX_MESSAGE
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    client_timeout: int = DEFAULT_CLIENT_TIMEOUT
     preload: bool = False
     payload_passthrough: bool = False
     include_metrics_in_response: bool = True
@@ -201,6 +234,8 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     parser.add_argument("--http-port", type=str, default=None)
     parser.add_argument("--grpc-port", type=str, default=None)
     parser.add_argument("--metrics-port", type=str, default=None)
+    parser.add_argument("--host", type=str, default=env.get(HOST_ENV) or DEFAULT_HOST,
+                        help=f"address every server binds (env {HOST_ENV}; default {DEFAULT_HOST})")
     parser.add_argument("--pidfile", type=str, default=None)
     parser.add_argument("--access-log", nargs="?", type=env_bool, const=True,
                         default=env_bool(env.get("GUNICORN_ACCESS_LOG")))
@@ -252,6 +287,7 @@ def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
         keepalive=args.keepalive,
         single_threaded=bool(args.single_threaded),
         ports=ports,
+        host=check_host(args.host),
         metrics_path=env.get("PREDICTIVE_UNIT_METRICS_ENDPOINT") or "/metrics",
         pidfile=args.pidfile,
         access_log=bool(args.access_log),
@@ -261,6 +297,8 @@ def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
         grpc_max_message=grpc_max,
         max_request_bytes=_int("SELDON_S2I_MAX_REQUEST_BYTES", env.get("SELDON_S2I_MAX_REQUEST_BYTES"),
                                DEFAULT_MAX_REQUEST_BYTES),
+        client_timeout=max(1, _int("SELDON_S2I_CLIENT_TIMEOUT", env.get("SELDON_S2I_CLIENT_TIMEOUT"),
+                                   DEFAULT_CLIENT_TIMEOUT)),
         preload=env_bool(env.get("SELDON_S2I_PRELOAD")) or env_bool(env.get("GUNICORN_PRELOAD")),
         payload_passthrough=env_bool(env.get("PAYLOAD_PASSTHROUGH")),
         include_metrics_in_response=env.get("INCLUDE_METRICS_IN_CLIENT_RESPONSE", "true").lower() == "true",

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -310,3 +311,31 @@ def _listening_sockets(pid):
         with open(table) as handle:
             lines += [line for line in handle if line.split()[9] in inodes]
     return lines
+
+
+def test_host_ipv6_loopback_serves_rest_grpc_and_metrics_there_and_not_on_ipv4(start_server):
+    server = start_server("EchoModel", "--host", "::1", wait=False)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(f"http://[::1]:{server.http_port}/health/ping", timeout=1).text == "pong":
+                break
+        except requests.ConnectionError:
+            assert server.proc.poll() is None and time.monotonic() < deadline, server.output()
+            time.sleep(0.1)
+    assert requests.get(f"http://[::1]:{server.metrics_port}/metrics", timeout=5).status_code == 200
+    with grpc.insecure_channel(f"[::1]:{server.grpc_port}") as channel:
+        grpc.channel_ready_future(channel).result(timeout=30)
+        stub = channel.unary_unary("/seldon.protos.Model/Predict", request_serializer=pb.SeldonMessage.SerializeToString,
+                                   response_deserializer=pb.SeldonMessage.FromString)
+        assert stub(pb.SeldonMessage(strData="v6"), timeout=30).strData == "v6"
+    for port in (server.http_port, server.grpc_port, server.metrics_port):
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+def test_host_that_is_not_an_address_of_this_machine_is_one_error_line(start_server):
+    server = start_server("EchoModel", "--host", "192.0.2.1", wait=False)  # TEST-NET-1: never local
+    assert server.proc.wait(30) == 2
+    lines = server.output().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ERROR: cannot listen on host '192.0.2.1'"), lines

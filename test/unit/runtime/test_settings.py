@@ -6,7 +6,7 @@ import pytest
 
 from seldon_s2i.runtime import loader, metadata
 from seldon_s2i.runtime.errors import SeldonError
-from seldon_s2i.runtime.settings import UsageError, parse_settings
+from seldon_s2i.runtime.settings import UsageError, bind_address, parse_settings
 
 
 def ports(env, argv=("M",)):
@@ -23,6 +23,25 @@ def test_port_rule():
                   "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": "6001"}) == (9000, None, 6001)
     assert ports({}, ("M", "--http-port", "8080")) == (8080, 5000, 6000)
     assert ports({"GRPC_WORKERS": "0"}) == (9000, None, 6000)
+
+
+def test_every_server_binds_all_interfaces_unless_host_flag_or_env_says_otherwise():
+    assert parse_settings(["M"], {}).host == "0.0.0.0"
+    assert parse_settings(["M"], {"SELDON_S2I_HOST": "127.0.0.1"}).host == "127.0.0.1"
+    assert parse_settings(["M", "--host", "::1"], {"SELDON_S2I_HOST": "127.0.0.1"}).host == "::1"
+    assert parse_settings(["M", "--host", "[::]"], {}).host == "::"
+
+
+def test_bind_address_brackets_ipv6_literals_only():
+    assert bind_address("0.0.0.0", 9000) == "0.0.0.0:9000"
+    assert bind_address("localhost", 9000) == "localhost:9000"
+    assert bind_address("::1", 9000) == "[::1]:9000"
+
+
+@pytest.mark.parametrize("host", ["", "  ", "::1::2", "fe80:::x"])
+def test_empty_or_malformed_ipv6_host_is_a_usage_error(host):
+    with pytest.raises(UsageError, match="SELDON_S2I_HOST"):
+        parse_settings(["M", "--host", host], {})
 
 
 def test_legacy_positional_api_type():

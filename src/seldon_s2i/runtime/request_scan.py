@@ -1,0 +1,130 @@
+"""When has a complete HTTP/1.x request arrived? A sans-IO scanner for the REST worker's event loop.
+
+The worker (gunicorn_worker.py) buffers each request until this scanner says it is complete, and
+only then hands it to gunicorn's own parser, which does all the real parsing and validation from
+the buffer. So the scanner only needs to find where the first request ends: the blank line after
+the headers, then `Content-Length` bytes or a chunked body up to its last chunk and trailers.
+Whatever it cannot frame (a malformed length or chunk size, both framings at once) it calls
+complete: gunicorn then rejects the request with 400 while parsing its head, before it would wait
+for a body. This layer does no IO.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+MAX_HEAD_BYTES = 64 * 1024  # request line + headers (gunicorn's own per-line limits apply after)
+MAX_CHUNK_LINE_BYTES = 4096
+
+
+class RequestRejected(Exception):
+    """The request cannot be accepted whatever follows: `status` (431 or 413) and a reason."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class RequestScanner:
+    """Feed bytes as they arrive; `feed` returns True once the first request in them is complete.
+
+    Scanning resumes where it stopped, so a large body costs O(n) in total. Raises RequestRejected
+    for a head over MAX_HEAD_BYTES or a body over `max_body` bytes (declared or received).
+    """
+
+    def __init__(self, max_body: int) -> None:
+        self.buf = bytearray()
+        self.max_body = max_body
+        self._head_searched = 0  # the blank line is not before this offset
+        self._body_start: Optional[int] = None
+        self._length: Optional[int] = None  # Content-Length framing: the body's size
+        self._chunk_pos: Optional[int] = None  # chunked framing: where the next chunk-size line starts
+        self.expects_continue = False
+
+    @property
+    def started(self) -> bool:
+        """Whether any byte of a request has arrived."""
+        return bool(self.buf)
+
+    @property
+    def head_complete(self) -> bool:
+        return self._body_start is not None
+
+    def feed(self, data: bytes) -> bool:
+        self.buf += data
+        if self._body_start is None and not self._scan_head():
+            return False
+        if self._length is not None:
+            return len(self.buf) - self._body_start >= self._length  # type: ignore[operator]
+        if self._chunk_pos is not None:
+            return self._scan_chunks()
+        return True
+
+    def _scan_head(self) -> bool:
+        end = self.buf.find(b"\r\n\r\n", self._head_searched)
+        self._head_searched = max(0, len(self.buf) - 3)
+        if end < 0 or end > MAX_HEAD_BYTES:
+            if len(self.buf) > MAX_HEAD_BYTES:
+                raise RequestRejected(431, f"request head larger than {MAX_HEAD_BYTES} bytes")
+            return False
+        self._body_start = end + 4
+        self._frame(bytes(self.buf[:end]))
+        return True
+
+    def _frame(self, head: bytes) -> None:
+        lines = head.split(b"\r\n")
+        length: Optional[bytes] = None
+        chunked = False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = value.strip() if length is None else b"invalid"  # repeated: gunicorn says 400
+            elif name == b"transfer-encoding":
+                chunked = chunked or b"chunked" in value.lower()
+            elif name == b"expect":
+                self.expects_continue = value.strip().lower() == b"100-continue" and lines[0].endswith(b"/1.1")
+        if chunked and length is not None:
+            return  # both framings: gunicorn rejects the head, nothing to wait for
+        if chunked:
+            self._chunk_pos = self._body_start
+        elif length is not None and length.isdigit():
+            self._length = int(length)
+            if self._length > self.max_body:
+                raise RequestRejected(413, f"declared body of {self._length} bytes over the limit")
+
+    def _scan_chunks(self) -> bool:
+        pos = self._chunk_pos
+        assert pos is not None and self._body_start is not None
+        while True:
+            line_end = self.buf.find(b"\r\n", pos)
+            if line_end < 0:
+                if len(self.buf) - pos > MAX_CHUNK_LINE_BYTES:
+                    return True  # no valid chunk line is this long: gunicorn rejects it
+                self._chunk_pos = pos
+                return False
+            size_text = bytes(self.buf[pos:line_end]).split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                return True  # malformed: gunicorn rejects it
+            if size == 0:  # last chunk: trailers (possibly none) end with an empty line
+                if self.buf[line_end + 2:line_end + 4] == b"\r\n":
+                    return True
+                if self.buf.find(b"\r\n\r\n", line_end) >= 0:
+                    return True
+                self._chunk_pos = pos
+                return False
+            next_pos = line_end + 2 + size + 2
+            if next_pos - self._body_start > self.max_body:
+                raise RequestRejected(413, "chunked body over the limit")
+            if len(self.buf) < next_pos:
+                self._chunk_pos = pos
+                return False
+            pos = next_pos
+
+    def take(self) -> bytes:
+        """Everything buffered (the complete request and any bytes pipelined behind it)."""
+        data = bytes(self.buf)
+        self.buf = bytearray()
+        return data
