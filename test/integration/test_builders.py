@@ -37,7 +37,8 @@ CA_DIR = "/tmp/ca"  # the builder's default CA_BUNDLE location
 def read_matrix() -> List[Dict[str, str]]:
     """The python rows of builders/matrix (read by builders/matrix.sh, the one reader of the file)."""
     rows = []
-    listed = subprocess.run([str(ROOT / "builders" / "matrix.sh")], env={"PATH": "/usr/bin:/bin", "LANGUAGES": "python"},
+    listed = subprocess.run([str(ROOT / "builders" / "matrix.sh")],
+                            env={"PATH": "/usr/bin:/bin", "LANGUAGES": "python"},
                             capture_output=True, text=True, check=True).stdout
     for line in listed.splitlines():
         _language, python, suite, _glibc, _packages, _from, image, aliases = line.split()

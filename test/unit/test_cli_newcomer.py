@@ -122,4 +122,5 @@ def test_the_installed_command_reports_its_version_and_serves_errors_with_the_sa
     serve = subprocess.run([plain_install / "bin" / "seldon-s2i", "serve", str(tmp_path / "missing")],
                            capture_output=True, text=True)
     assert serve.returncode == 2
-    assert _single_error_line(serve.stderr) == f"ERROR: {tmp_path / 'missing'} is not a directory: give the model's source directory"
+    missing = tmp_path / "missing"
+    assert _single_error_line(serve.stderr) == f"ERROR: {missing} is not a directory: give the model's source directory"

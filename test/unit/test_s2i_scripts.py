@@ -67,7 +67,8 @@ def test_scripts_are_strict_bash() -> None:
     for name in ENTRY_POINTS:
         text = (S2I / "bin" / name).read_text()
         assert text.startswith("#!/bin/bash\n") and "set -euo pipefail" in text, name
-    for path in [S2I / "bin" / name for name in ENTRY_POINTS] + [S2I / "lib" / "contract.sh", S2I / "python" / "steps.sh"]:
+    scripts = [S2I / "bin" / name for name in ENTRY_POINTS] + [S2I / "lib" / "contract.sh", S2I / "python" / "steps.sh"]
+    for path in scripts:
         subprocess.run(["bash", "-n", str(path)], check=True)
 
 
@@ -157,7 +158,8 @@ def hooks_called_by_the_shared_scripts() -> Set[str]:
 def test_the_shared_scripts_name_nothing_of_a_language() -> None:
     for path in SHARED:
         words = set(re.findall(r"[a-z0-9]+", _code(path).lower()))
-        assert not words & {"python", "pip", "uv", "venv", "pyc", "wheel", "npm", "node", "java", "maven", "rscript"}, path
+        language_words = {"python", "pip", "uv", "venv", "pyc", "wheel", "npm", "node", "java", "maven", "rscript"}
+        assert not words & language_words, path
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

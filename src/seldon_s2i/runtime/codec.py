@@ -65,7 +65,7 @@ class Output:
 
 @lru_cache(maxsize=64)
 def default_names(width: int) -> Tuple[str, ...]:
-    return tuple("t:{}".format(i) for i in range(width))
+    return tuple(f"t:{i}" for i in range(width))
 
 
 def output_names(arr: np.ndarray, class_names: Optional[Callable[[], Any]]) -> List[str]:
@@ -327,7 +327,8 @@ def _b64decode(text: Union[str, bytes]) -> bytes:
     except (binascii.Error, ValueError):
         pass
     try:
-        return base64.b64decode(text[:0].join(text.split()), validate=True)
+        compact = b"".join(text.split()) if isinstance(text, bytes) else "".join(text.split())
+        return base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise SeldonError(f"binData is not valid base64: {exc}") from None
 
@@ -340,7 +341,7 @@ class RestCodec:
     @staticmethod
     def decode(message: Any) -> Decoded:
         if not isinstance(message, dict):
-            raise SeldonError("Invalid request data type: {}".format(message))
+            raise SeldonError(f"Invalid request data type: {message}")
         meta = message.get("meta")
         if meta is not None and not isinstance(meta, dict):
             raise SeldonError("meta must be a JSON object")
@@ -379,14 +380,14 @@ class RestCodec:
             if not isinstance(bin_data, (str, bytes)):  # bytes: a multipart file part, base64-encoded
                 raise SeldonError("binData must be a base64 string")
             return Decoded(_b64decode(bin_data), [], BIN_DATA, meta)
-        raise SeldonError("Invalid request data type: {}".format(message))
+        raise SeldonError(f"Invalid request data type: {message}")
 
     @staticmethod
     def decode_list(body: Any) -> List[Decoded]:
         if isinstance(body, dict) and isinstance(body.get("seldonMessages"), list):
             body = body["seldonMessages"]
         if not isinstance(body, list):
-            raise SeldonError("Invalid request data type: {}".format(body))
+            raise SeldonError(f"Invalid request data type: {body}")
         if not body:
             raise SeldonError("Invalid request data type: an aggregate needs at least one SeldonMessage")
         return [RestCodec.decode(m) for m in body]
@@ -472,7 +473,7 @@ class ProtoCodec:
             return Decoded(value_to_python(message.jsonData), [], JSON_DATA, meta)
         if which == "customData":
             return Decoded(message.customData, [], CUSTOM_DATA, meta)
-        raise SeldonError("Invalid request data type: {}".format(json_format.MessageToJson(message)))
+        raise SeldonError(f"Invalid request data type: {json_format.MessageToJson(message)}")
 
     @staticmethod
     def decode_data_only(message: Any) -> Decoded:
@@ -496,7 +497,8 @@ class ProtoCodec:
             message.meta.SetInParent()
         kind, value = output.kind, output.value
         if kind == JSON_DATA:
-            json_format.ParseDict(encoding.to_jsonable(value), message.jsonData)
+            # jsonData is a google.protobuf.Value: ParseDict takes any JSON value for it, not only a dict.
+            json_format.ParseDict(encoding.to_jsonable(value), message.jsonData)  # type: ignore[arg-type]
         elif kind == BIN_DATA:
             message.binData = value
         elif kind == STR_DATA:

@@ -25,7 +25,8 @@ The rules, in order (the reference is Flask 2.2's `DefaultJSONProvider.default`,
 |                                     | serializable`: 500 / gRPC UNKNOWN            |                    |
 
 numpy arrays and scalars matter inside dicts and lists (a returned array itself is a `data` payload,
-encoded by `codec` and `jsonout` without this module). Sets are refused on purpose: their order depends on the process' hash seed, so two workers would
+encoded by `codec` and `jsonout` without this module). Sets are refused on purpose: their order depends on the
+process' hash seed, so two workers would
 give the same request different answers.
 """
 

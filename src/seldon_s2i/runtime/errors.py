@@ -61,5 +61,5 @@ def status_body(info: str, reason: str) -> dict:
 
 def grpc_details(exc: BaseException) -> str:
     """The details string grpcio produces for an exception escaping a handler (reference format)."""
-    return "Exception calling application: {}".format(exc)
+    return f"Exception calling application: {exc}"
 

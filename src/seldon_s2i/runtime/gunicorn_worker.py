@@ -49,8 +49,8 @@ REASONS = {408: "Request Timeout", 413: "Payload Too Large", 431: "Request Heade
 class InlineExecutor(futures.Executor):
     """An executor that runs each call at once in the submitting thread."""
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> "futures.Future[Any]":
-        future: "futures.Future[Any]" = futures.Future()
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> futures.Future[Any]:
+        future: futures.Future[Any] = futures.Future()
         try:
             future.set_result(fn(*args, **kwargs))
         except BaseException as exc:  # noqa: BLE001 - as a pool thread would, the future carries it
@@ -96,7 +96,7 @@ class _Reading:
         return now - self.last_byte_at > self.timeout
 
 
-class BufferedWorker(ThreadWorker):  # type: ignore[misc]
+class BufferedWorker(ThreadWorker):
     """gthread reading each request completely in its event loop (see the module docstring).
 
     `max_body` (bytes) and `client_timeout` (seconds) are set by `worker_class`;
@@ -115,7 +115,8 @@ class BufferedWorker(ThreadWorker):  # type: ignore[misc]
         init_process); 27 only from the event loop, with no lock."""
         return getattr(self, "_lock", None) or contextlib.nullcontext()
 
-    def get_thread_pool(self) -> futures.Executor:
+    # gunicorn types it ThreadPoolExecutor, but only ever calls submit() and shutdown().
+    def get_thread_pool(self) -> futures.Executor:  # type: ignore[override]
         if self.cfg.threads == 1:
             return InlineExecutor()
         return super().get_thread_pool()

@@ -100,12 +100,12 @@ def _needs_exact(obj: Any) -> bool:
     return True
 
 
-def _escape_non_ascii(match: "re.Match[str]") -> str:
+def _escape_non_ascii(match: re.Match[str]) -> str:
     code = ord(match.group(0))
     if code > 0xFFFF:
         code -= 0x10000
-        return "\\u{0:04x}\\u{1:04x}".format(0xD800 | (code >> 10), 0xDC00 | (code & 0x3FF))
-    return "\\u{0:04x}".format(code)
+        return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def dumps_exact(obj: Any) -> bytes:

@@ -102,7 +102,7 @@ def gunicorn_options(settings: Settings) -> Dict[str, Any]:
     from seldon_s2i.runtime.gunicorn_worker import worker_class
 
     return {
-        "bind": [bind_address(settings.host, settings.ports.http)],
+        "bind": [bind_address(settings.host, settings.ports.of("http"))],
         "workers": settings.workers,
         "threads": settings.threads,
         # gthread (keep-alive), not the reference's sync worker: sync closes every connection and,
@@ -128,11 +128,11 @@ def run_rest(settings: Settings, context: WorkerContext) -> None:
     if settings.debug:  # werkzeug's development server, as Flask's app.run() in the reference
         from werkzeug.serving import run_simple
 
-        run_simple(settings.host, settings.ports.http, context.rest_app(), threaded=not settings.single_threaded)
+        run_simple(settings.host, settings.ports.of("http"), context.rest_app(), threaded=not settings.single_threaded)
         return
     from gunicorn.app.base import BaseApplication
 
-    class RestApplication(BaseApplication):  # type: ignore[misc]
+    class RestApplication(BaseApplication):
         def load_config(self) -> None:
             for key, value in gunicorn_options(settings).items():
                 if value is not None:
@@ -151,7 +151,7 @@ def run_grpc(settings: Settings, context: WorkerContext) -> None:
 
     component, recorder = context.component()
     servicer = grpc_server.Servicer(component, context.metadata, recorder)
-    grpc_server.serve_forever(servicer, settings.ports.grpc, settings.grpc_threads, settings.grpc_max_message,
+    grpc_server.serve_forever(servicer, settings.ports.of("grpc"), settings.grpc_threads, settings.grpc_max_message,
                               settings.host)
 
 

@@ -76,6 +76,13 @@ class Ports:
     grpc: Optional[int]
     metrics: int
 
+    def of(self, listener: str) -> int:
+        """The port of an enabled listener ("http" or "grpc"); ValueError if it is off (a caller's bug)."""
+        port: Optional[int] = getattr(self, listener)
+        if port is None:
+            raise ValueError(f"the {listener} listener is off")
+        return port
+
 
 @dataclass(frozen=True)
 class Identity:

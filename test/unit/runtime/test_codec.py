@@ -12,7 +12,6 @@ from seldon_s2i.runtime import codec as c
 from seldon_s2i.runtime.errors import SeldonError
 from seldon_s2i.runtime.proto import prediction_pb2 as pb
 
-
 # ------------------------------------------------------------------ REST decoding
 
 def test_rest_ndarray_keeps_ints_and_names():

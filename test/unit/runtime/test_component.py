@@ -53,7 +53,8 @@ def test_meta_merge_order_and_method_tag():
 
 def test_metrics_excluded_from_response_when_configured():
     comp = make(Tagged(), {"INCLUDE_METRICS_IN_CLIENT_RESPONSE": "false"})
-    out = comp.predict({"data": {"ndarray": [1]}, "meta": {"metrics": [{"type": "GAUGE", "key": "i", "value": 1}]}}, REST)
+    metrics = [{"type": "GAUGE", "key": "i", "value": 1}]
+    out = comp.predict({"data": {"ndarray": [1]}, "meta": {"metrics": metrics}}, REST)
     assert out["meta"]["metrics"] == [{"type": "GAUGE", "key": "i", "value": 1}]
 
 

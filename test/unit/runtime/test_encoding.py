@@ -16,10 +16,10 @@ import uuid
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from flask.json.provider import _default as flask_default
 from google.protobuf import json_format, struct_pb2
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.http import http_date as werkzeug_http_date
 
 from seldon_s2i.runtime import codec as c

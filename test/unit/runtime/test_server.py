@@ -24,7 +24,8 @@ from seldon_s2i.runtime.proto import prediction_pb2 as pb
 
 from .conftest import MODELS, WALKTHROUGH_APP
 
-PARAMS = json.dumps([{"name": "scale", "value": "2", "type": "FLOAT"}, {"name": "label", "value": "lbl", "type": "STRING"},
+PARAMS = json.dumps([{"name": "scale", "value": "2", "type": "FLOAT"},
+                     {"name": "label", "value": "lbl", "type": "STRING"},
                      {"name": "flag", "value": "true", "type": "BOOL"}, {"name": "count", "value": "4", "type": "INT"}])
 
 
@@ -192,7 +193,7 @@ def test_grpc_services_errors_and_reflection(full):
                                      response_deserializer=reflection_pb2.ServerReflectionResponse.FromString)
         answer = next(iter(stub(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=10)))
     services = {s.name for s in answer.list_services_response.service}
-    assert {"seldon.protos.Model", "seldon.protos.Generic", "seldon.protos.Seldon", "seldon.protos.Combiner"} <= services
+    assert {f"seldon.protos.{name}" for name in ("Model", "Generic", "Seldon", "Combiner")} <= services
     assert post(full, "/predict", {"data": {"ndarray": [[1]]}}).status_code == 200
 
 
@@ -260,7 +261,8 @@ def test_serve_main_reads_s2i_environment(tmp_path):
     model_dir = tmp_path / "model"
     (model_dir / ".s2i").mkdir(parents=True)
     (model_dir / "Hello.py").write_text("class Hello:\n    def predict(self, X, names):\n        return 'hi ' + X\n")
-    (model_dir / ".s2i" / "environment").write_text("MODEL_NAME=Hello\nAPI_TYPE=REST\nSERVICE_TYPE=MODEL\nPERSISTENCE=0\n")
+    (model_dir / ".s2i" / "environment").write_text(
+        "MODEL_NAME=Hello\nAPI_TYPE=REST\nSERVICE_TYPE=MODEL\nPERSISTENCE=0\n")
     from .conftest import free_port
 
     port, metrics = free_port(), free_port()
@@ -326,7 +328,8 @@ def test_host_ipv6_loopback_serves_rest_grpc_and_metrics_there_and_not_on_ipv4(s
     assert requests.get(f"http://[::1]:{server.metrics_port}/metrics", timeout=5).status_code == 200
     with grpc.insecure_channel(f"[::1]:{server.grpc_port}") as channel:
         grpc.channel_ready_future(channel).result(timeout=30)
-        stub = channel.unary_unary("/seldon.protos.Model/Predict", request_serializer=pb.SeldonMessage.SerializeToString,
+        stub = channel.unary_unary("/seldon.protos.Model/Predict",
+                                   request_serializer=pb.SeldonMessage.SerializeToString,
                                    response_deserializer=pb.SeldonMessage.FromString)
         assert stub(pb.SeldonMessage(strData="v6"), timeout=30).strData == "v6"
     for port in (server.http_port, server.grpc_port, server.metrics_port):

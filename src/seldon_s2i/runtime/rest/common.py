@@ -16,8 +16,15 @@ from google.protobuf import json_format
 
 from seldon_s2i.runtime import codec as c
 from seldon_s2i.runtime import jsonout
-from seldon_s2i.runtime.component import (AGGREGATE, FEEDBACK, PREDICT, ROUTE, TRANSFORM_INPUT, TRANSFORM_OUTPUT,
-                                          Component)
+from seldon_s2i.runtime.component import (
+    AGGREGATE,
+    FEEDBACK,
+    PREDICT,
+    ROUTE,
+    TRANSFORM_INPUT,
+    TRANSFORM_OUTPUT,
+    Component,
+)
 from seldon_s2i.runtime.errors import BAD_DATA, SeldonError, describe, status_body
 from seldon_s2i.runtime.proto import prediction_pb2 as pb
 

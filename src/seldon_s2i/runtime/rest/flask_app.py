@@ -22,8 +22,17 @@ from seldon_s2i.runtime.component import HEALTH, PREDICT, Component
 from seldon_s2i.runtime.errors import BAD_METADATA, SeldonError
 from seldon_s2i.runtime.metrics import MetricsRecorder
 from seldon_s2i.runtime.openapi import openapi_document
-from seldon_s2i.runtime.rest.common import (CORS_METHODS, NO_JSON, START_KEY, Route, cors_headers, error_body,
-                                            message_body, parse_json, parse_json_body)
+from seldon_s2i.runtime.rest.common import (
+    CORS_METHODS,
+    NO_JSON,
+    START_KEY,
+    Route,
+    cors_headers,
+    error_body,
+    message_body,
+    parse_json,
+    parse_json_body,
+)
 from seldon_s2i.runtime.settings import env_bool
 
 FLASK_BOOL_SETTINGS = ("DEBUG", "EXPLAIN_TEMPLATE_LOADING", "JSONIFY_PRETTYPRINT_REGULAR", "JSON_AS_ASCII",

@@ -23,8 +23,18 @@ from typing import Any, Callable, Dict, List, Optional
 from seldon_s2i.runtime.component import Component
 from seldon_s2i.runtime.errors import SeldonError
 from seldon_s2i.runtime.metrics import MetricsRecorder
-from seldon_s2i.runtime.rest.common import (PING_HEADERS, START_KEY, TOO_LARGE, Route, cors_headers, error_body,
-                                            is_json_content_type, message_body, message_routes, parse_json_body)
+from seldon_s2i.runtime.rest.common import (
+    PING_HEADERS,
+    START_KEY,
+    TOO_LARGE,
+    Route,
+    cors_headers,
+    error_body,
+    is_json_content_type,
+    message_body,
+    message_routes,
+    parse_json_body,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +78,7 @@ class FastPath:
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable) -> Any:
         started = time.perf_counter()
-        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         route = self.table.get((path, method))
         length = environ.get("CONTENT_LENGTH")
         if (route is None or not length or "json=" in environ.get("QUERY_STRING", "")

@@ -3,6 +3,7 @@ import logging
 import time
 
 import numpy as np
+
 from seldon_core.metrics import create_counter, create_gauge, create_timer
 from seldon_core.user_model import SeldonResponse
 
@@ -52,4 +53,5 @@ class FullModel:
         return {"healthy": True}
 
     def init_metadata(self):
-        return {"name": "full", "versions": ["v1"], "inputs": [{"messagetype": "ndarray", "schema": {"names": ["a", "b"]}}]}
+        return {"name": "full", "versions": ["v1"],
+                "inputs": [{"messagetype": "ndarray", "schema": {"names": ["a", "b"]}}]}
