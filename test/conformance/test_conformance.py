@@ -133,6 +133,16 @@ def test_every_deviation_points_at_a_section_of_the_compatibility_doc_and_docume
             assert set(case.deviation) <= {"doc", "reason", "status", "grpc_code", "ours", "same_as"}, case.id
 
 
+def test_every_deviation_citing_where_the_reference_fails_has_a_recorded_reference_failure():
+    """We answer differently from the reference only where it fails (docs/compatibility.md § Encoding of user
+    results: 'Where the reference fails'): its recorded answer must be a 500 Seldon status."""
+    cited = [case for case in CASES if case.deviation and "'Where the reference fails'" in case.deviation["doc"]]
+    assert cited
+    for case in cited:
+        recorded = EXPECTED[case.api][case.id]["answer"]
+        assert recorded["status"] == 500 and suite.is_seldon_status(recorded["body"]), case.id
+
+
 def test_every_same_as_names_a_rest_case_of_the_same_model_sent_the_same_request():
     """`same_as` compares a gRPC answer with the REST answer to the same message: same model, same payload."""
     pairs = [(case, CASE_BY_ID.get(case.deviation["same_as"])) for case in CASES
