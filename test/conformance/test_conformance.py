@@ -41,8 +41,8 @@ def judge(case: suite.Case, ours: dict, profile: suite.Profile, base_url: str = 
     if deviation is None:
         if profile.error_text == "code":
             ours, recorded = suite.without_error_text(ours), suite.without_error_text(recorded)
-        assert suite.same(ours, recorded), f"differs from the reference's recorded answer (no deviation documented):\n" \
-                                           f"ours:      {suite.typed(ours)[:1500]}\nreference: {suite.typed(recorded)[:1500]}"
+        assert suite.same(ours, recorded), "differs from the reference's recorded answer (no deviation documented):" \
+            f"\nours:      {suite.typed(ours)[:1500]}\nreference: {suite.typed(recorded)[:1500]}"
         return
     assert not suite.same(ours, recorded), f"documented as a deviation ({deviation['doc']}) but answers like the " \
                                            "reference: remove the deviation"
@@ -51,7 +51,8 @@ def judge(case: suite.Case, ours: dict, profile: suite.Profile, base_url: str = 
         assert suite.is_seldon_status(ours["body"]), ours
     if "ours" in deviation:
         assert suite.same(ours["body"], deviation["ours"]), \
-            f"{deviation['doc']}: ours answered\n{suite.typed(ours['body'])}\nthe doc's rule:\n{suite.typed(deviation['ours'])}"
+            f"{deviation['doc']}: ours answered\n{suite.typed(ours['body'])}\n" \
+            f"the doc's rule:\n{suite.typed(deviation['ours'])}"
     if "same_as" in deviation:
         judge_carries_rest(ours, suite.answer(CASE_BY_ID[deviation["same_as"]], base_url, None), profile)
 
