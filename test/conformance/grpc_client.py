@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 import grpc
-from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory, text_format
 
 PROTO_DIR = Path(__file__).resolve().parent / "proto"  # seldon-core 1.17.1's, unchanged (see its README)
 MAX_MESSAGE = 512 * 1024 * 1024
@@ -62,8 +62,13 @@ def message_class(name: str):
     return message_factory.GetMessageClass(_pool().FindMessageTypeByName(full))
 
 
-def to_dict(message) -> Dict[str, Any]:
-    return json_format.MessageToDict(message)
+def to_dict(message) -> Any:
+    """The message's protobuf JSON mapping; its text format (a str) when JSON cannot hold it: a NaN or
+    infinite number in a `google.protobuf.Value` (jsonData, data.ndarray) has no JSON form."""
+    try:
+        return json_format.MessageToDict(message)
+    except (ValueError, json_format.Error):  # "Fail to serialize NaN for Value.number_value"
+        return text_format.MessageToString(message, as_utf8=True)
 
 
 class Client:
@@ -91,7 +96,7 @@ class Client:
 
     def call(self, service: str, rpc: str, request: Optional[Dict[str, Any]] = None,
              timeout: float = 30.0) -> Tuple[str, str, Optional[Dict[str, Any]]]:
-        """Returns (status code name, details, response as JSON dict or None on error)."""
+        """Returns (status code name, details, response as JSON dict (see to_dict) or None on error)."""
         message = self.message(service, rpc, request)
         stub = self.stub(service, rpc)
         try:

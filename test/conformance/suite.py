@@ -219,6 +219,48 @@ def without_error_text(answer_: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
+def typed(value: Any) -> str:
+    """A comparable form that tells `true` from `1` from `1.0` (Python's == does not) and NaN from nothing
+    (NaN != NaN in Python): canonical JSON text, keys sorted."""
+    return json.dumps(value, sort_keys=True)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Type-strict equality of two answers or bodies (see typed)."""
+    return typed(a) == typed(b)
+
+
+def _doubles(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, list, dict)):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, list):
+        return [_doubles(item) for item in value]
+    return {key: _doubles(item) for key, item in value.items()}
+
+
+def as_protobuf_json(body: Any) -> Any:
+    """A REST body as it reads after a trip through the SeldonMessage proto: numbers in the fields typed
+    `google.protobuf.Value`/`Struct` or `repeated double` (jsonData, data.ndarray, data.tensor.values,
+    meta.tags) become doubles (an int 1 arrives as 1.0); empty `names` is left out (protobuf's JSON omits an
+    empty repeated field); bools, strings, shapes and the rest are unchanged."""
+    if not isinstance(body, dict):
+        return body
+    out = dict(body)
+    if "jsonData" in out:
+        out["jsonData"] = _doubles(out["jsonData"])
+    if isinstance(out.get("data"), dict):
+        data = out["data"] = {key: value for key, value in out["data"].items() if (key, value) != ("names", [])}
+        if "ndarray" in data:
+            data["ndarray"] = _doubles(data["ndarray"])
+        if isinstance(data.get("tensor"), dict) and "values" in data["tensor"]:
+            data["tensor"] = dict(data["tensor"], values=_doubles(data["tensor"]["values"]))
+    if isinstance(out.get("meta"), dict) and "tags" in out["meta"]:
+        out["meta"] = dict(out["meta"], tags=_doubles(out["meta"]["tags"]))
+    return out
+
+
 def outcome_of(answer_: Dict[str, Any]) -> Any:
     """The documented part of a deviating answer: the REST status or the gRPC code."""
     return answer_["status"] if "status" in answer_ else answer_["code"]
@@ -231,3 +273,9 @@ def documented_outcome(deviation: Dict[str, Any]) -> Any:
 def doc_sections() -> List[str]:
     """The `## ` headings of docs/compatibility.md (a deviation's pointer must name one)."""
     return [line[3:].strip() for line in (ROOT / COMPAT_DOC).read_text().splitlines() if line.startswith("## ")]
+
+
+def doc_section_text(heading_start: str) -> str:
+    """The text of the docs/compatibility.md section whose `## ` heading starts with `heading_start` ("" if none)."""
+    parts = re.split(r"^## ", (ROOT / COMPAT_DOC).read_text(), flags=re.M)
+    return next((part for part in parts[1:] if part.startswith(heading_start)), "")

@@ -3,13 +3,17 @@
 A case without `deviation` must get exactly the recorded answer (status, compared headers and body; gRPC: code,
 details and message), error texts excepted for a profile with `"error_text": "code"`. A case with a `deviation`
 must get the documented status/code AND differ from the recorded answer: a deviation that no longer deviates
-is stale and fails, so the list stays true. The data tests below keep cases, answers, models and profiles in step.
+is stale and fails, so the list stays true. A deviation may also pin what ours answers: `ours` (the body, exactly)
+and, for a gRPC case, `same_as` (a REST case of the same model whose answer ours must carry: the same JSON, numbers
+as protobuf doubles, or on an error the same message). Every comparison is type-strict (`true`, `1` and `1.0`
+differ; suite.typed). The data tests below keep cases, answers, models and profiles in step.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import subprocess
 import sys
 
@@ -19,12 +23,15 @@ from conformance import suite
 
 MODELS = suite.models()
 CASES = suite.cases()
+CASE_BY_ID = {case.id: case for case in CASES}
 EXPECTED = {api: suite.expected(api) for api in suite.APIS}
 PARAMS = {api: [pytest.param(case, id=case.id, marks=pytest.mark.conformance_model(case.model))
                 for case in CASES if case.api == api] for api in suite.APIS}
 
 
-def judge(case: suite.Case, ours: dict, profile: suite.Profile) -> None:
+def judge(case: suite.Case, ours: dict, profile: suite.Profile, base_url: str = None) -> None:
+    """Assert `ours` (a normalised answer) is the recorded one, or the documented deviation from it;
+    `base_url` (the same wrapper's REST address) answers a deviation's `same_as` case."""
     entry = EXPECTED[case.api].get(case.id)
     assert entry is not None, f"no recorded answer for {case.id}: run test/conformance/record.py"
     assert entry["digest"] == suite.digest(case, MODELS[case.model]), \
@@ -34,14 +41,34 @@ def judge(case: suite.Case, ours: dict, profile: suite.Profile) -> None:
     if deviation is None:
         if profile.error_text == "code":
             ours, recorded = suite.without_error_text(ours), suite.without_error_text(recorded)
-        assert ours == recorded, f"differs from the reference's recorded answer (no deviation documented):\n" \
-                                 f"ours:      {json.dumps(ours)[:1500]}\nreference: {json.dumps(recorded)[:1500]}"
+        assert suite.same(ours, recorded), "differs from the reference's recorded answer (no deviation documented):" \
+            f"\nours:      {suite.typed(ours)[:1500]}\nreference: {suite.typed(recorded)[:1500]}"
         return
-    assert ours != recorded, f"documented as a deviation ({deviation['doc']}) but answers like the reference: " \
-                             "remove the deviation"
+    assert not suite.same(ours, recorded), f"documented as a deviation ({deviation['doc']}) but answers like the " \
+                                           "reference: remove the deviation"
     assert suite.outcome_of(ours) == suite.documented_outcome(deviation), f"{deviation['doc']}: ours answered {ours}"
     if case.api == "rest" and ours["status"] >= 400:
         assert suite.is_seldon_status(ours["body"]), ours
+    if "ours" in deviation:
+        assert suite.same(ours["body"], deviation["ours"]), \
+            f"{deviation['doc']}: ours answered\n{suite.typed(ours['body'])}\n" \
+            f"the doc's rule:\n{suite.typed(deviation['ours'])}"
+    if "same_as" in deviation:
+        judge_carries_rest(ours, suite.answer(CASE_BY_ID[deviation["same_as"]], base_url, None), profile)
+
+
+def judge_carries_rest(ours: dict, rest: dict, profile: suite.Profile) -> None:
+    """A gRPC answer carries the REST answer of the same request: OK with the REST body (numbers as protobuf
+    doubles), or an error whose details hold the REST error's message (docs/compatibility.md § Encoding of
+    user results: 'gRPC carries the REST JSON')."""
+    if ours["code"] == "OK":
+        assert rest["status"] == 200, f"gRPC answered OK, REST {rest}"
+        assert suite.same(ours["body"], suite.as_protobuf_json(rest["body"])), \
+            f"gRPC must carry our REST JSON:\ngRPC: {suite.typed(ours['body'])}\nREST: {suite.typed(rest['body'])}"
+        return
+    assert rest["status"] >= 400 and suite.is_seldon_status(rest["body"]), f"gRPC answered {ours}, REST {rest}"
+    if profile.error_text == "exact":
+        assert rest["body"]["status"]["info"] in ours["details"], f"gRPC {ours['details']!r}, REST {rest['body']}"
 
 
 @pytest.mark.parametrize("case", PARAMS["rest"])
@@ -52,8 +79,8 @@ def test_rest_case_answers_like_the_reference(case, wrapper, profile):
 
 @pytest.mark.parametrize("case", PARAMS["grpc"])
 def test_grpc_case_answers_like_the_reference(case, wrapper, profile):
-    _, client = wrapper
-    judge(case, suite.answer(case, None, client), profile)
+    base_url, client = wrapper
+    judge(case, suite.answer(case, None, client), profile, base_url)
 
 
 # --- the data stays consistent ----------------------------------------------------------------------------------
@@ -100,8 +127,31 @@ def test_every_deviation_points_at_a_section_of_the_compatibility_doc_and_docume
             assert doc.startswith(f"{suite.COMPAT_DOC} § "), case.id
             section = doc.split("§ ", 1)[1].split(":", 1)[0]
             assert any(heading.startswith(section) for heading in sections), f"{case.id}: no '{section}' section"
+            for bullet in re.findall(r": '([^']+)'", doc):  # a named paragraph must be in that section
+                assert bullet in suite.doc_section_text(section), f"{case.id}: no '{bullet}' in § {section}"
             assert case.deviation["reason"], case.id
             assert set(case.deviation) & {"status", "grpc_code"} == {"grpc_code" if case.api == "grpc" else "status"}
+            assert set(case.deviation) <= {"doc", "reason", "status", "grpc_code", "ours", "same_as"}, case.id
+
+
+def test_every_deviation_citing_where_the_reference_fails_has_a_recorded_reference_failure():
+    """We answer differently from the reference only where it fails (docs/compatibility.md § Encoding of user
+    results: 'Where the reference fails'): its recorded answer must be a 500 Seldon status."""
+    cited = [case for case in CASES if case.deviation and "'Where the reference fails'" in case.deviation["doc"]]
+    assert cited
+    for case in cited:
+        recorded = EXPECTED[case.api][case.id]["answer"]
+        assert recorded["status"] == 500 and suite.is_seldon_status(recorded["body"]), case.id
+
+
+def test_every_same_as_names_a_rest_case_of_the_same_model_sent_the_same_request():
+    """`same_as` compares a gRPC answer with the REST answer to the same message: same model, same payload."""
+    pairs = [(case, CASE_BY_ID.get(case.deviation["same_as"])) for case in CASES
+             if case.deviation and "same_as" in case.deviation]
+    assert pairs, "no same_as deviation left: drop the key from suite and README"
+    for case, rest in pairs:
+        assert case.api == "grpc" and rest is not None and rest.api == "rest", case.id
+        assert (rest.model, rest.spec["path"], rest.spec.get("json")) == (case.model, "/predict", case.spec["request"])
 
 
 @pytest.mark.parametrize("name", sorted(path.stem for path in (suite.HERE / "wrappers").glob("*.json")))
@@ -123,3 +173,12 @@ def test_the_suite_covers_every_service_type_and_every_grpc_service():
 def test_the_suite_has_at_least_a_hundred_protocol_cases():
     """The brief of the differential suite asked for at least 100 cases; the conformance suite inherits them."""
     assert len(CASES) >= 100
+
+
+def test_predict_raw_gets_a_binary_file_part_as_base64_bytes_and_json_bindata_as_text():
+    """docs/compatibility.md § Request handling: 'Multipart parts': the reference's answers that the runner holds
+    every wrapper to (describe_raw reports the type and repr of each key predict_raw receives)."""
+    def bin_data(case_id):
+        return EXPECTED["rest"][case_id]["answer"]["body"]["jsonData"]["binData"]
+    assert bin_data("describe_raw-multipart-bin-file") == ["bytes", "b'AAFoaf8='"]
+    assert bin_data("describe_raw-predict-bindata-json") == ["str", "'AAFoaf8='"]
