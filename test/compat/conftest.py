@@ -26,7 +26,8 @@ def model_of(item) -> str:
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "model(name): the test/compat/models.py model (test/conformance/models.json) the test talks to")
+    config.addinivalue_line("markers",
+                            "model(name): the test/compat/models.py model (test/conformance/models.json) the test uses")
 
 
 def pytest_collection_modifyitems(session, config, items):

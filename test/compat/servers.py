@@ -49,7 +49,7 @@ class Server:
         self.metrics_path = self.env.get("PREDICTIVE_UNIT_METRICS_ENDPOINT", "/metrics")
         self.process: Optional[WrapperProcess] = None
 
-    def start(self, args: Optional[List[str]] = None) -> "Server":
+    def start(self, args: Optional[List[str]] = None) -> Server:
         """Launch without waiting (so many servers can start side by side); call wait_ready() next.
 
         `args` replaces the default microservice arguments `CLASS --service-type TYPE`."""
@@ -86,7 +86,7 @@ class Server:
     def log_tail(self, chars: int = 3000) -> str:
         return self.process.log_tail(chars) if self.process else ""
 
-    def wait_ready(self, timeout: float = 90.0, grpc: bool = True) -> "Server":
+    def wait_ready(self, timeout: float = 90.0, grpc: bool = True) -> Server:
         """Wait for /health/ping, the metrics endpoint and (optionally) the gRPC port to answer."""
         self.process.wait_ready(grpc_too=grpc, timeout=timeout, metrics_path=self.metrics_path)
         return self

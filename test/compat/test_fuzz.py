@@ -9,6 +9,7 @@ the server must still answer with the same process tree (no worker died and was 
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import subprocess
@@ -91,7 +92,7 @@ def check_one(server: Server, method: str, path: str, body: Optional[bytes], con
     try:
         document = json.loads(payload)
     except ValueError:
-        raise AssertionError(f"{method} {path} -> {status} with a non-JSON body {payload[:200]!r}")
+        raise AssertionError(f"{method} {path} -> {status} with a non-JSON body {payload[:200]!r}") from None
     assert is_seldon_status(document), (method, path, status, document)
     if status >= 500:
         assert document["status"]["info"].startswith(ROUTING_QUIRK), (method, path, status, document)
@@ -118,8 +119,9 @@ default_data = st.fixed_dictionaries({}, optional={
     "tensor": st.fixed_dictionaries({}, optional={"shape": st.lists(st.integers(-2, 6), max_size=4) | json_values,
                                                   "values": st.lists(numbers, max_size=12) | json_values}),
     "tftensor": json_values})
+base64_text = st.binary(max_size=30).map(lambda b: base64.b64encode(b).decode())
 seldon_message = st.fixed_dictionaries({}, optional={
-    "data": default_data | json_values, "binData": st.binary(max_size=30).map(lambda b: __import__("base64").b64encode(b).decode()) | st.text(max_size=12),
+    "data": default_data | json_values, "binData": base64_text | st.text(max_size=12),
     "strData": st.text(max_size=12) | json_values, "jsonData": json_values, "meta": meta | json_values,
     "status": json_values})
 feedback = st.fixed_dictionaries({}, optional={"request": seldon_message, "response": seldon_message,
@@ -151,7 +153,8 @@ def test_feedback_and_encodings(server, path, body, how):
     if how == "json":
         check(server, "POST", path, text.encode(), "application/json")
     elif how == "form":
-        check(server, "POST", path, urllib.parse.urlencode({"json": text}).encode(), "application/x-www-form-urlencoded")
+        form = urllib.parse.urlencode({"json": text}).encode()
+        check(server, "POST", path, form, "application/x-www-form-urlencoded")
     else:
         target = f"{path}?{urllib.parse.urlencode({'json': text})}"
         if len(target) < GUNICORN_REQUEST_LINE_LIMIT:

@@ -1,6 +1,6 @@
 """The conformance runner's options and its server pool: one wrapper process per model, started on demand.
 
-    pytest test/conformance                                   # our Python wrapper, local processes (wrappers/python.json)
+    pytest test/conformance                          # our Python wrapper, local processes (wrappers/python.json)
     pytest test/conformance --wrapper python-image [--wrapper-image seldon-python313]
     pytest test/conformance --wrapper wrappers/nodejs.json    # another language's profile
     pytest test/conformance --wrapper-command '...{model_dir}...'   # a one-off command, the profile's cases

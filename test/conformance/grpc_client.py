@@ -41,7 +41,7 @@ RPCS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _pool() -> descriptor_pool.DescriptorPool:
     import grpc_tools
     proto_dir = PROTO_DIR

@@ -49,7 +49,8 @@ def main(argv=None) -> int:
     parser.add_argument("--parallel", type=int, default=4, help="reference servers running at once")
     args = parser.parse_args(argv)
     if not (args.reference_venv / "bin" / "seldon-core-microservice").exists():
-        print(f"ERROR: no seldon-core-microservice in {args.reference_venv}: run `make reference-venv`", file=sys.stderr)
+        print(f"ERROR: no seldon-core-microservice in {args.reference_venv}: run `make reference-venv`",
+              file=sys.stderr)
         return 1
     models = suite.models()
     by_model: Dict[str, List[suite.Case]] = {}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import hashlib
 import fnmatch
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -34,7 +34,8 @@ def load_json(path: Path) -> Any:
 
 def write_json_lines(path: Path, items: Dict[str, Any]) -> None:
     """A JSON object with one `"id": value` entry per line (diff-friendly, still plain JSON)."""
-    lines = [f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}" for key, value in items.items()]
+    lines = [f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}"
+             for key, value in items.items()]
     path.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
 
 

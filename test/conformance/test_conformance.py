@@ -12,7 +12,6 @@ differ; suite.typed). The data tests below keep cases, answers, models and profi
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
 import subprocess
 import sys

@@ -1,10 +1,11 @@
 """Start one wrapper process for one model on free loopback ports, wait until it serves, stop it.
 
 A wrapper is named by a command template (wrappers/<name>.json `command` or `image_command`, or pytest's
-`--wrapper-command`). Placeholders: {python} (this interpreter), {root} (the repository), {model} (models.json name), {model_dir},
-{model_name}, {service_type}, {image}, {http_port}, {grpc_port}, {metrics_port}, {env_flags} (`-e NAME` for every
-variable the model sets: for `docker run`). The process runs in the model directory with MODEL_NAME,
-SERVICE_TYPE, the model's environment and PREDICTIVE_UNIT_{HTTP,GRPC,METRICS}_SERVICE_PORT set.
+`--wrapper-command`). Placeholders: {python} (this interpreter), {root} (the repository),
+{model} (models.json name), {model_dir}, {model_name}, {service_type}, {image}, {http_port}, {grpc_port},
+{metrics_port}, {env_flags} (`-e NAME` for every variable the model sets: for `docker run`). The process runs
+in the model directory with MODEL_NAME, SERVICE_TYPE, the model's environment and
+PREDICTIVE_UNIT_{HTTP,GRPC,METRICS}_SERVICE_PORT set.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class WrapperProcess:
     def __init__(self, command: str, model, model_dir: Path, image: str = "", stop_command: str = ""):
         self.http_port, self.grpc_port, self.metrics_port = free_port(), free_port(), free_port()
         self.model, self.model_dir = model, model_dir
-        values = dict(python=sys.executable, root=ROOT, model=model.name, model_dir=model_dir, model_name=model.model_name,
+        values = dict(python=sys.executable, root=ROOT, model=model.name, model_dir=model_dir,
+                      model_name=model.model_name,
                       service_type=model.service_type, image=image, http_port=self.http_port,
                       grpc_port=self.grpc_port, metrics_port=self.metrics_port,
                       env_flags=" ".join(f"-e {name}" for name in model.env))
@@ -75,7 +77,7 @@ class WrapperProcess:
                    PREDICTIVE_UNIT_METRICS_SERVICE_PORT=str(self.metrics_port))
         return env
 
-    def start(self) -> "WrapperProcess":
+    def start(self) -> WrapperProcess:
         """Launch without waiting (several wrappers start side by side); call wait_ready() next."""
         fd, log = tempfile.mkstemp(prefix=f"conformance-{self.model.name}-", suffix=".log")
         self.log_path = Path(log)
@@ -92,7 +94,7 @@ class WrapperProcess:
             return ""
 
     def wait_ready(self, rest: bool = True, grpc_too: bool = True, timeout: float = 120.0,
-                   metrics_path: str = "") -> "WrapperProcess":
+                   metrics_path: str = "") -> WrapperProcess:
         """Wait for GET /health/ping to answer 200, the gRPC port to accept a channel and (if `metrics_path` is
         given) GET metrics_path on the metrics port to answer 200.
 

@@ -18,10 +18,16 @@ import grpc
 from google.protobuf import empty_pb2, json_format
 
 from seldon_s2i.runtime import codec as c
-from seldon_s2i.runtime.component import (AGGREGATE, FEEDBACK, PREDICT, ROUTE, TRANSFORM_INPUT,
-                                          TRANSFORM_OUTPUT, Component)
-from seldon_s2i.runtime.errors import describe, grpc_details, is_seldon_exception
-from seldon_s2i.runtime.errors import SeldonError
+from seldon_s2i.runtime.component import (
+    AGGREGATE,
+    FEEDBACK,
+    PREDICT,
+    ROUTE,
+    TRANSFORM_INPUT,
+    TRANSFORM_OUTPUT,
+    Component,
+)
+from seldon_s2i.runtime.errors import SeldonError, describe, grpc_details, is_seldon_exception
 from seldon_s2i.runtime.metrics import MetricsRecorder
 from seldon_s2i.runtime.proto import prediction_pb2 as pb
 from seldon_s2i.runtime.settings import bind_address

@@ -8,7 +8,8 @@ class Outlier:
 
     def transform_input(self, X, feature_names, meta=None):
         arr = np.asarray(X, dtype=float)
-        self.scores = (np.abs(arr) > 100).any(axis=-1).astype(int).tolist() if arr.ndim > 1 else [int((np.abs(arr) > 100).any())]
+        outlying = np.abs(arr) > 100
+        self.scores = outlying.any(axis=-1).astype(int).tolist() if arr.ndim > 1 else [int(outlying.any())]
         return X
 
     def tags(self):

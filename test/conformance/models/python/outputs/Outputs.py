@@ -3,7 +3,6 @@ import datetime
 
 import numpy as np
 
-
 OUTPUTS = {
     "strings": lambda: np.array([["a", "b"], ["c", "d"]]),
     "strings_list": lambda: [["a", "b"]],

@@ -1,5 +1,6 @@
 """Raw hooks: get the whole message (dict over REST, proto over gRPC) and return one."""
 from google.protobuf import json_format
+
 from seldon_core.user_model import SeldonNotImplementedError
 
 

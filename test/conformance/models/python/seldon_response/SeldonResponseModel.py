@@ -1,5 +1,6 @@
 """Returns SeldonResponse with runtime tags and metrics, on top of static tags()."""
 import numpy as np
+
 from seldon_core.user_model import SeldonResponse
 
 

@@ -1,7 +1,7 @@
 """Custom tags and metrics: counter, gauge and timer, with and without tags.
 
 seldon-core 1.17.1's create_* helpers take no tags, so tagged metrics are written as dicts."""
-from seldon_core.metrics import create_counter, create_gauge, create_timer
+from seldon_core.metrics import create_counter, create_timer
 
 
 class TagsMetrics:
