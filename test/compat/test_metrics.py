@@ -27,9 +27,10 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from grpc_client import Client
-from models import IDENTITY
-from servers import MODELS_DIR, OURS, REFERENCE, free_port
+from conformance.grpc_client import Client
+from models import SPECS
+from ports import free_port
+from servers import MODELS_DIR, OURS, REFERENCE
 
 OUR_EXTRA_PREFIX = "seldon_s2i_"
 TRAFFIC = [
@@ -144,7 +145,7 @@ def wait_for(url: str, container: str) -> None:
 @pytest.mark.model("tags_metrics")
 def test_an_images_metric_label_values_are_the_references_byte_for_byte(pair, tags_metrics_image):
     http, grpc_port, metrics = free_port(), free_port(), free_port()
-    env = {**IDENTITY, "PREDICTIVE_UNIT_HTTP_SERVICE_PORT": str(http),
+    env = {**SPECS["tags_metrics"].env, "PREDICTIVE_UNIT_HTTP_SERVICE_PORT": str(http),
            "PREDICTIVE_UNIT_GRPC_SERVICE_PORT": str(grpc_port), "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(metrics)}
     container = docker("run", "-d", "--network", "host", *[f"-e{k}={v}" for k, v in env.items()], tags_metrics_image)
     try:
