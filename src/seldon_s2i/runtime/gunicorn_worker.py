@@ -43,7 +43,7 @@ from seldon_s2i.runtime.rest.common import TOO_LARGE
 
 RECV_BYTES = 256 * 1024
 CLOSED = "closed"
-REASONS = {408: "Request Timeout", 413: "Payload Too Large", 431: "Request Header Fields Too Large"}
+REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Payload Too Large", 431: "Request Header Fields Too Large"}
 
 
 class InlineExecutor(futures.Executor):

@@ -4,21 +4,23 @@ The worker (gunicorn_worker.py) buffers each request until this scanner says it 
 only then hands it to gunicorn's own parser, which does all the real parsing and validation from
 the buffer. So the scanner only needs to find where the first request ends: the blank line after
 the headers, then `Content-Length` bytes or a chunked body up to its last chunk and trailers.
-Whatever it cannot frame (a malformed length or chunk size, both framings at once) it calls
-complete: gunicorn then rejects the request with 400 while parsing its head, before it would wait
-for a body. This layer does no IO.
+Whatever it cannot frame (a malformed or repeated length, a malformed chunk size, both framings at
+once) it rejects with 400 itself, so the client gets a Seldon status body rather than gunicorn's
+HTML page or a 500 from a body read inside the app. This layer does no IO.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 MAX_HEAD_BYTES = 64 * 1024  # request line + headers (gunicorn's own per-line limits apply after)
 MAX_CHUNK_LINE_BYTES = 4096
+HEX_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
 class RequestRejected(Exception):
-    """The request cannot be accepted whatever follows: `status` (431 or 413) and a reason."""
+    """The request cannot be accepted whatever follows: `status` (400, 413 or 431) and a reason."""
 
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
@@ -79,16 +81,20 @@ class RequestScanner:
             name, _, value = line.partition(b":")
             name = name.strip().lower()
             if name == b"content-length":
-                length = value.strip() if length is None else b"invalid"  # repeated: gunicorn says 400
+                if length is not None:
+                    raise RequestRejected(400, "Content-Length given more than once")
+                length = value.strip()
             elif name == b"transfer-encoding":
                 chunked = chunked or b"chunked" in value.lower()
             elif name == b"expect":
                 self.expects_continue = value.strip().lower() == b"100-continue" and lines[0].endswith(b"/1.1")
         if chunked and length is not None:
-            return  # both framings: gunicorn rejects the head, nothing to wait for
+            raise RequestRejected(400, "both Content-Length and Transfer-Encoding: chunked")
         if chunked:
             self._chunk_pos = self._body_start
-        elif length is not None and length.isdigit():
+        elif length is not None:
+            if not length.isdigit():
+                raise RequestRejected(400, f"invalid Content-Length {length[:40].decode('latin-1')!r}")
             self._length = int(length)
             if self._length > self.max_body:
                 raise RequestRejected(413, f"declared body of {self._length} bytes over the limit")
@@ -100,14 +106,13 @@ class RequestScanner:
             line_end = self.buf.find(b"\r\n", pos)
             if line_end < 0:
                 if len(self.buf) - pos > MAX_CHUNK_LINE_BYTES:
-                    return True  # no valid chunk line is this long: gunicorn rejects it
+                    raise RequestRejected(400, f"chunk-size line longer than {MAX_CHUNK_LINE_BYTES} bytes")
                 self._chunk_pos = pos
                 return False
             size_text = bytes(self.buf[pos:line_end]).split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                return True  # malformed: gunicorn rejects it
+            if not HEX_SIZE.fullmatch(size_text):
+                raise RequestRejected(400, f"invalid chunk size {size_text[:40].decode('latin-1')!r}")
+            size = int(size_text, 16)
             if size == 0:  # last chunk: trailers (possibly none) end with an empty line
                 if self.buf[line_end + 2:line_end + 4] == b"\r\n":
                     return True

@@ -102,6 +102,26 @@ def test_a_declared_body_over_the_limit_gets_413_before_it_is_sent(start_server)
     assert_answers_promptly(server, "after", requests.Session())
 
 
+def test_a_body_that_cannot_be_framed_gets_a_400_seldon_status_and_the_worker_serves_on(start_server):
+    server = start_server("EchoModel", grpc=False)
+    for head in (b"Content-Length: -3\r\n", b"Content-Length: 2\r\nContent-Length: 3\r\n",
+                 b"Transfer-Encoding: chunked\r\n\r\nZZ\r\nab\r\n0\r\n"):
+        sock = connect(server)
+        sock.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + head + b"\r\n")
+        response = read_response(sock)
+        sock.close()
+        body = json.loads(response.partition(b"\r\n\r\n")[2])
+        assert status_of(response) == 400 and body["status"]["reason"] == "MICROSERVICE_BAD_DATA", response
+    assert_answers_promptly(server, "after", requests.Session())
+
+
+def test_json_nested_deeper_than_any_parser_allows_is_a_400_not_a_500(start_server):
+    server = start_server("EchoModel", grpc=False)
+    response = requests.post(server.url + "/predict", data=b"[" * 100_000 + b"]" * 100_000,
+                             headers={"Content-Type": "application/json"}, timeout=ANSWER_BOUND)
+    assert response.status_code == 400 and response.json()["status"]["info"] == "Can't find JSON in data"
+
+
 def request_bytes(label: str) -> bytes:
     body = json.dumps({"strData": label}).encode()
     return (b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"

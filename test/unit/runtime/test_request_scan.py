@@ -29,14 +29,22 @@ def test_a_request_with_the_next_one_pipelined_behind_it_is_complete(request_byt
     assert scanner.feed(request_bytes + b"POST /predict HTTP/1.1\r\nContent-Le")
 
 
-@pytest.mark.parametrize("head", [
+UNFRAMEABLE = [
     b"POST /p HTTP/1.1\r\nContent-Length: 12x\r\n\r\n",  # malformed length
+    b"POST /p HTTP/1.1\r\nContent-Length: -1\r\n\r\n",  # negative length
     b"POST /p HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",  # repeated
     b"POST /p HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",  # both framings
     b"POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",  # malformed chunk size
-])
-def test_a_head_gunicorn_rejects_is_handed_over_without_waiting_for_a_body(head):
-    assert RequestScanner(max_body=1 << 20).feed(head)
+    b"POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\n",  # negative chunk size
+    b"POST /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + b"1" * 5000,  # endless chunk-size line
+]
+
+
+@pytest.mark.parametrize("request_bytes", UNFRAMEABLE)
+def test_a_request_whose_body_cannot_be_framed_is_rejected_with_400_without_waiting(request_bytes):
+    with pytest.raises(RequestRejected) as info:
+        RequestScanner(max_body=1 << 20).feed(request_bytes)
+    assert info.value.status == 400
 
 
 def test_a_head_over_the_limit_is_rejected_with_431():

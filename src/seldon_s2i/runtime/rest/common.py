@@ -45,14 +45,18 @@ def cors_headers(origin: Optional[str]) -> List[Tuple[str, str]]:
 
 
 def parse_json(text: Any) -> Any:
-    """orjson first; the standard library (NaN, huge ints) before giving up with the reference's 400."""
+    """orjson first; the standard library (NaN, huge ints) before giving up with the reference's 400.
+
+    JSON nested deeper than orjson's 1024 levels and Python's recursion limit is a 400 too (the
+    reference: 500 "maximum recursion depth exceeded").
+    """
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         pass
     try:
         return json.loads(text)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         raise SeldonError(NO_JSON) from None
 
 
