@@ -28,7 +28,9 @@ def run(argv: List[str]) -> int:
     except UsageError as exc:
         return _fail(str(exc), exc.exit_code)
     logging.getLogger().setLevel(settings.log_level)
-    unbindable = server.check_bindable(settings.host)
+    ports = settings.ports
+    listeners = {"http": ports.http, "grpc": ports.grpc, "metrics": ports.metrics}
+    unbindable = server.check_bindable(settings.host, listeners)
     if unbindable:
         return _fail(unbindable, 2)
     if settings.persistence:

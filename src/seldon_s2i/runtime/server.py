@@ -238,19 +238,39 @@ def _import_shared_modules(settings: Settings) -> None:
         import seldon_s2i.runtime.rest.wsgi  # noqa: F401 - with codec, numpy and protobuf
 
 
-def check_bindable(host: str) -> Optional[str]:
-    """None if a socket can bind `host` here (port 0: any free one), else why not, in one line.
+def _probe_bind(host: str, port: int) -> None:
+    """Bind (and close) a listening-style socket on host:port; OSError if the kernel refuses.
+
+    SO_REUSEADDR as gunicorn and grpc set it (a port whose old connections linger in TIME_WAIT is
+    free), but not SO_REUSEPORT: a port another server listens on, even one that set SO_REUSEPORT
+    itself (our gRPC workers do, to share their port), is refused."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                         flags=socket.AI_PASSIVE)[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)
+
+
+def check_bindable(host: str, ports: Optional[Dict[str, Optional[int]]] = None) -> Optional[str]:
+    """None if this process can listen on `host` (port 0: any free one) and on each of `ports`
+    ({listener name: port or None when off}), else why not, in one line.
 
     Checked once before any fork, so a wrong `--host` (an address of another machine, IPv6 where the
-    kernel has none, an unknown name) is one clear error instead of a failure in every child."""
+    kernel has none, an unknown name) or a port another process listens on is one clear error instead
+    of a failure in every child, or, for gRPC's shared ports, two services silently splitting the calls."""
     try:
-        infos = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        family, kind, proto, _, address = infos[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.bind(address)
+        _probe_bind(host, 0)
     except OSError as exc:
         return f"cannot listen on host {host!r}: {exc.strerror or exc} (--host/SELDON_S2I_HOST must be an " \
                "address of this machine, e.g. 0.0.0.0, 127.0.0.1, :: or ::1)"
+    for name, port in (ports or {}).items():
+        if port is None:
+            continue
+        try:
+            _probe_bind(host, port)
+        except OSError as exc:
+            return f"cannot listen on {name} port {port}: {exc.strerror or exc} (another process listens on it; " \
+                   f"stop it or choose another port with PREDICTIVE_UNIT_{name.upper()}_SERVICE_PORT)"
     return None
 
 

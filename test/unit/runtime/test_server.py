@@ -342,3 +342,19 @@ def test_host_that_is_not_an_address_of_this_machine_is_one_error_line(start_ser
     assert server.proc.wait(30) == 2
     lines = server.output().strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("ERROR: cannot listen on host '192.0.2.1'"), lines
+
+
+@pytest.mark.parametrize("listener", ["http", "grpc", "metrics"])
+def test_a_port_another_server_listens_on_is_one_error_line_even_if_that_server_shares_it(start_server, listener):
+    squatter = socket.socket()
+    squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # as a gRPC worker of another service does
+    squatter.bind(("0.0.0.0", 0))
+    squatter.listen()
+    port = squatter.getsockname()[1]
+    try:
+        server = start_server("EchoModel", f"--{listener}-port", str(port), wait=False)
+        assert server.proc.wait(30) == 2
+        lines = server.output().strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"ERROR: cannot listen on {listener} port {port}"), lines
+    finally:
+        squatter.close()
