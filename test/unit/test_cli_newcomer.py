@@ -50,7 +50,7 @@ def test_version_prints_the_package_metadata_version_which_is_pyprojects(capsys)
 @pytest.mark.parametrize("argv, fragment", [
     (["serve"], "the following arguments are required: directory"),
     (["serve", "/no/such/model-dir"], "/no/such/model-dir is not a directory"),
-    (["serve", "{empty}"], "MODEL_NAME is not set: add a line MODEL_NAME=<YourClass> to"),
+    (["serve", "{empty}"], "MODEL_NAME is not set: add a line MODEL_NAME=<YourClass> (or package.module.Class) to"),
     (["build"], "the following arguments are required: SRC, BUILDER"),
     (["usage"], "the following arguments are required: BUILDER"),
     (["frobnicate"], "invalid choice"),

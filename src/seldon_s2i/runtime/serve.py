@@ -10,13 +10,36 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List
+from typing import List, Mapping, Optional
 
 from seldon_s2i.envfile import read_source_environment
-from seldon_s2i.runtime.settings import HOST_ENV
+from seldon_s2i.runtime.settings import HOST_ENV, LEGACY_API_TYPES, SERVICE_TYPES
 from seldon_s2i.usererror import ArgumentParser, report
 
 LOCAL_HOST = "127.0.0.1"
+
+
+def check_settings(env: Mapping[str, str], env_file: Path) -> Optional[str]:
+    """The first problem with MODEL_NAME, SERVICE_TYPE and API_TYPE, in the words `assemble` uses for
+    the same mistake (s2i/lib/contract.sh, validate_settings), or None: `serve` accepts what a build
+    accepts and nothing else."""
+    for name in ("MODEL_NAME", "SERVICE_TYPE", "API_TYPE"):
+        value = env.get(name, "")
+        if '"' in value or "'" in value:
+            return (f"{name}={value} contains quotes; s2i keeps quotes in .s2i/environment literally. "
+                    f"Write {name}={value.replace(chr(34), '').replace(chr(39), '')}")
+    if not env.get("MODEL_NAME"):
+        return f"MODEL_NAME is not set: add a line MODEL_NAME=<YourClass> (or package.module.Class) to {env_file}"
+    service_type = env.get("SERVICE_TYPE", "")
+    if not service_type:
+        return (f"SERVICE_TYPE is not set: add a line SERVICE_TYPE=MODEL (one of {', '.join(SERVICE_TYPES)}) "
+                f"to {env_file}")
+    if service_type not in SERVICE_TYPES:
+        return f"SERVICE_TYPE={service_type} is not one of {', '.join(SERVICE_TYPES)} (set in {env_file})"
+    api_type = env.get("API_TYPE", "")
+    if api_type and any(part.strip().upper() not in LEGACY_API_TYPES for part in api_type.split(",")):
+        return f"API_TYPE={api_type}: expected REST, GRPC or both (REST,GRPC) (set in {env_file})"
+    return None
 
 
 def serve_main(argv: List[str]) -> int:
@@ -35,10 +58,11 @@ def serve_main(argv: List[str]) -> int:
     env_file = dict(read_source_environment(directory))
     for name, value in env_file.items():
         os.environ.setdefault(name, value)
-    model_name = os.environ.get("MODEL_NAME", "")
-    if not model_name:
-        report(f"MODEL_NAME is not set: add a line MODEL_NAME=<YourClass> to {directory / '.s2i' / 'environment'}")
+    problem = check_settings(os.environ, directory / ".s2i" / "environment")
+    if problem:
+        report(problem)
         return 2
+    model_name = os.environ["MODEL_NAME"]
     runtime_argv = [model_name, "--host", args.host or os.environ.get(HOST_ENV) or LOCAL_HOST]
     if os.environ.get("SERVICE_TYPE"):
         runtime_argv += ["--service-type", os.environ["SERVICE_TYPE"]]

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Set
 
+import pytest
 import requests
 
 from ports import free_port
@@ -42,7 +43,7 @@ def _decode(address: str) -> str:
 def model_dir(tmp_path: Path) -> Path:
     shutil.copy(MODELS / "EchoModel.py", tmp_path)
     (tmp_path / ".s2i").mkdir()
-    (tmp_path / ".s2i" / "environment").write_text("MODEL_NAME=EchoModel\n")
+    (tmp_path / ".s2i" / "environment").write_text("MODEL_NAME=EchoModel\nSERVICE_TYPE=MODEL\n")
     return tmp_path
 
 
@@ -98,3 +99,24 @@ def test_serve_of_a_missing_directory_is_one_error_line(tmp_path):
     assert proc.wait(30) == 2
     assert proc.stderr.read().decode().splitlines() == [f"ERROR: {tmp_path / 'nope'} is not a directory: "
                                                        "give the model's source directory"]
+
+
+SETTINGS_MISTAKES = [
+    ("MODEL_NAME=EchoModel\nAPI_TYPE=REST\n", "SERVICE_TYPE is not set: add a line SERVICE_TYPE=MODEL (one of"),
+    ("MODEL_NAME=EchoModel\nSERVICE_TYPE=BOGUS\n", "SERVICE_TYPE=BOGUS is not one of MODEL, ROUTER"),
+    ("MODEL_NAME=EchoModel\nSERVICE_TYPE=MODEL\nAPI_TYPE=SOAP\n", "API_TYPE=SOAP: expected REST, GRPC or both"),
+    ('MODEL_NAME="EchoModel"\nSERVICE_TYPE=MODEL\n', 'MODEL_NAME="EchoModel" contains quotes'),
+    ("SERVICE_TYPE=MODEL\n", "MODEL_NAME is not set: add a line MODEL_NAME=<YourClass> (or package.module.Class)"),
+]
+
+
+@pytest.mark.parametrize("environment, error", SETTINGS_MISTAKES)
+def test_serve_refuses_the_settings_a_build_refuses_in_one_error_line(tmp_path, environment, error):
+    shutil.copy(MODELS / "EchoModel.py", tmp_path)
+    (tmp_path / ".s2i").mkdir()
+    (tmp_path / ".s2i" / "environment").write_text(environment)
+    env = {k: v for k, v in os.environ.items() if k not in ("MODEL_NAME", "SERVICE_TYPE", "API_TYPE")}
+    done = subprocess.run([sys.executable, "-m", "seldon_s2i.cli", "serve", str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("ERROR: " + error), done.stderr
