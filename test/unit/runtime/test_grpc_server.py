@@ -8,6 +8,7 @@ generous bound that checks the worker does not wait for the 30 s stall, not a sp
 
 from __future__ import annotations
 
+import signal
 import socket
 import struct
 import time
@@ -133,3 +134,26 @@ def test_the_model_never_sees_more_concurrent_grpc_calls_than_grpc_threads(start
             answers = list(pool.map(lambda i: predict(channel, str(i)), range(64)))
     most = max(int(answer.strData) for answer in answers)
     assert most == threads  # 8 clients at once: the limit is reached, and never passed
+
+
+def test_sigterm_lets_an_in_flight_grpc_call_finish_and_the_service_exit_cleanly(start_server):
+    server = start_server("FullModel")
+    slow = pb.SeldonMessage()
+    slow.data.ndarray.extend([[7, 1.5]])  # FullModel sleeps 1.5 s on it
+    with grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}") as channel:
+        call = channel.unary_unary(PREDICT, request_serializer=pb.SeldonMessage.SerializeToString,
+                                   response_deserializer=pb.SeldonMessage.FromString)
+        future = call.future(slow, timeout=30)
+        time.sleep(0.5)
+        server.proc.send_signal(signal.SIGTERM)
+        answer = future.result()
+    assert list(answer.data.ndarray[0]) == [7.0, 1.5]
+    assert server.proc.wait(40) == 0
+
+
+def test_two_grpc_workers_share_the_port_and_both_start(start_server):
+    server = start_server("EchoModel", env={"GRPC_WORKERS": "2"})
+    for index in range(20):  # a new connection each: the kernel spreads them over both workers
+        with grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}") as channel:
+            assert predict(channel, f"call-{index}").strData == f"call-{index}"
+    assert server.output().count("gRPC worker listening") == 2 and server.proc.poll() is None
