@@ -156,4 +156,7 @@ def test_two_grpc_workers_share_the_port_and_both_start(start_server):
     for index in range(20):  # a new connection each: the kernel spreads them over both workers
         with grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}") as channel:
             assert predict(channel, f"call-{index}").strData == f"call-{index}"
+    deadline = time.monotonic() + 30  # ready means one worker listens; the other may still be starting
+    while server.output().count("gRPC worker listening") < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert server.output().count("gRPC worker listening") == 2 and server.proc.poll() is None
