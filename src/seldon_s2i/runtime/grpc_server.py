@@ -3,18 +3,27 @@
 Thin like rest.py: each RPC hands the request proto to `Component` with the proto codec. The
 handlers are registered generically from a table, so no generated *_pb2_grpc module (which pins
 a minimum grpcio version) is needed. Imported only in gRPC worker processes.
+
+Concurrency: each worker runs a `grpc.aio` server. Its event loop receives every request message,
+so a client that sends a call's HEADERS (or part of its message) and then stalls holds only its
+own stream: other clients are answered meanwhile (grpcio's sync server waited for the message in
+a pool thread, so with GRPC_THREADS=1 one stalled client made every other call time out). Once a
+message is complete, the RPC's (sync) handler runs in a pool of GRPC_THREADS threads: the user's
+model sees at most GRPC_THREADS concurrent calls, never concurrent ones with the default 1.
+SIGTERM/SIGINT stops accepting calls and lets in-flight ones finish for up to GRACE_SECONDS.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Optional
 
 import grpc
+import grpc.aio
 from google.protobuf import empty_pb2, json_format
 
 from seldon_s2i.runtime import codec as c
@@ -130,6 +139,13 @@ def service_handlers(servicer: Servicer) -> Dict[str, Dict[str, Any]]:
 
 
 def build_server(servicer: Servicer, port: int, threads: int, max_message: int, host: str = "0.0.0.0") -> Any:
+    """A `grpc.aio` server (not started) with every service, reflection and the bind address.
+
+    Call it inside a running asyncio loop. The loop receives each request message, however slowly
+    its client sends it; only then does the handler (sync: it calls the user's model) run, in a pool
+    of `threads` threads, so the model sees at most `threads` concurrent calls. Raises OSError when
+    the port cannot be bound.
+    """
     from grpc_reflection.v1alpha import reflection
 
     options = [
@@ -137,7 +153,8 @@ def build_server(servicer: Servicer, port: int, threads: int, max_message: int, 
         ("grpc.max_send_message_length", max_message),
         ("grpc.max_receive_message_length", max_message),
     ]
-    server = grpc.server(ThreadPoolExecutor(max_workers=threads), options=options)
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="grpc-model")
+    server = grpc.aio.server(migration_thread_pool=pool, options=options)
     names = []
     for service, rpcs in service_handlers(servicer).items():
         full_name = f"{PACKAGE}.{service}"
@@ -149,14 +166,18 @@ def build_server(servicer: Servicer, port: int, threads: int, max_message: int, 
     return server
 
 
+async def _serve(servicer: Servicer, port: int, threads: int, max_message: int, host: str) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    server = build_server(servicer, port, threads, max_message, host)
+    await server.start()
+    logger.info("gRPC worker listening on port %d (%d threads)", port, threads)
+    await stop.wait()
+    await server.stop(GRACE_SECONDS)
+
+
 def serve_forever(servicer: Servicer, port: int, threads: int, max_message: int, host: str = "0.0.0.0") -> None:
     """Run one gRPC worker until SIGTERM/SIGINT, then stop gracefully (in-flight RPCs finish)."""
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    server = build_server(servicer, port, threads, max_message, host)
-    server.start()
-    logger.info("gRPC worker listening on port %d (%d threads)", port, threads)
-    while not stop.wait(3600):
-        pass
-    server.stop(GRACE_SECONDS).wait()
+    asyncio.run(_serve(servicer, port, threads, max_message, host))
