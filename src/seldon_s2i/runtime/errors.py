@@ -59,7 +59,8 @@ def status_body(info: str, reason: str) -> dict:
     return {"status": {"code": -1, "info": info, "reason": reason, "status": 1}}
 
 
-def grpc_details(exc: BaseException) -> str:
-    """The details string grpcio produces for an exception escaping a handler (reference format)."""
-    return f"Exception calling application: {exc}"
+def grpc_details(error: object) -> str:
+    """The details string grpcio produces for an exception escaping a handler (reference format), for
+    an exception or its message."""
+    return f"Exception calling application: {error}"
 
