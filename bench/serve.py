@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Callable, List, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "test" / "compat"))
+sys.path[:0] = [str(ROOT / "test"), str(ROOT / "test" / "compat")]
 
-from conformance.grpc_client import Client  # noqa: E402  (servers put test/ on sys.path)
+from conformance.grpc_client import Client  # noqa: E402
 from servers import IMPLEMENTATIONS, MODELS_DIR, OURS, REFERENCE, Server  # noqa: E402
 
 TINY = {"data": {"ndarray": [[1.0, 2.0]]}}
