@@ -16,6 +16,7 @@ not import the runtime.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from importlib import metadata
@@ -41,11 +42,24 @@ Environment: .s2i/environment, then -e, then -E (the last definition wins).
 Values are literal, as in s2i: quotes and $ are kept. The variables reach
 assemble and are baked into the image.
 
-Exit status: 0 on success, 1 on any failure (after `Build failed` and
-`ERROR: An error occurred: non-zero (13) exit code from BUILDER (assemble
-exited with status N)` when assemble fails), 130 when interrupted.
-"""
+TAG must be a Docker image name (lowercase repository, optional registry/
+prefix and :tag, e.g. my-model:0.1); it is checked before anything runs.
 
+Exit status (every failure is one `ERROR: ...` line on stderr):
+  0    success
+  1    the build failed: a missing file, the engine, a failed assemble (after
+       `Build failed` and `ERROR: An error occurred: non-zero (13) exit code from
+       BUILDER (assemble exited with status N)`); no image is left behind
+  2    usage error: a missing or unknown argument, a missing or invalid TAG, a
+       malformed value (-e NAME=VALUE, -i SRC:DST, a pull policy, --exclude)
+  130  interrupted (Ctrl-C or SIGTERM); temporary containers are removed
+  141  stdout was closed early (e.g. piped into `head`); nothing more is printed
+"""
+BUILD_USAGE = """seldon-s2i build [options] SRC BUILDER TAG
+       seldon-s2i build [options] SRC BUILDER [TAG] --as-dockerfile PATH"""
+
+INTERRUPTED_EXIT = 130  # 128 + SIGINT
+PIPE_EXIT = 128 + signal.SIGPIPE
 BOOLEAN_FLAGS = ("--incremental", "--copy", "--rm", "--quiet")
 DISTRIBUTION = "seldon-s2i"
 MISSING_DOCKER_SDK = (
@@ -86,11 +100,12 @@ def _build_parser() -> usererror.ArgumentParser:
 
     build = commands.add_parser(
         "build", help="build an image from a source directory (s2i build)",
-        description=BUILD_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage=BUILD_USAGE, description=BUILD_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build.add_argument("source", metavar="SRC", help="source directory, file:// path or git URL")
     build.add_argument("builder", metavar="BUILDER", help="s2i builder image")
-    build.add_argument("tag", metavar="TAG", nargs="?", default="", help="name:tag of the output image")
+    build.add_argument("tag", metavar="TAG", nargs="?", default="",
+                       help="name[:tag] of the output image (optional only with --as-dockerfile)")
     build.add_argument("-e", "--env", action="append", default=[], metavar="NAME=VALUE",
                        help="build/run environment variable (repeatable)")
     build.add_argument("-E", "--environment-file", action="append", default=[], metavar="FILE",
@@ -150,6 +165,26 @@ def _driver_commands(command: str) -> ModuleType:
     return commands
 
 
+def os_error_line(exc: OSError) -> str:
+    """One line for an OSError the user's files or directories caused (a path the CLI was given)."""
+    paths = " -> ".join(str(name) for name in (exc.filename, exc.filename2) if name is not None)
+    reason = exc.strerror or str(exc)
+    if not paths:
+        return f"{reason}: check the paths given to seldon-s2i and their permissions"
+    return f"cannot use {paths}: {reason} (check that it exists, has the right type and that you may read/write it)"
+
+
+def _quiet_broken_pipe() -> int:
+    """stdout's reader went away (`| head`): point stdout at /dev/null so the exit flush cannot fail.
+
+    The recipe of the Python docs (library/signal.html, "Note on SIGPIPE"); the status is
+    128 + SIGPIPE, what a Unix tool killed by SIGPIPE reports.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return PIPE_EXIT
+
+
 def _run_driver(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -157,9 +192,14 @@ def _run_driver(args: argparse.Namespace) -> int:
     except BuildError as exc:
         console.error(exc.message)
         return exc.exit_code
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except OSError as exc:
+        console.error(os_error_line(exc))
+        return 1
     except KeyboardInterrupt:
         console.error("interrupted; temporary containers were removed")
-        return 130
+        return INTERRUPTED_EXIT
 
 
 def main(argv: Optional[List[str]] = None) -> int:

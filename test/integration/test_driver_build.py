@@ -5,6 +5,9 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import uuid
+
+import pytest
 
 from dockercli import env_dict, image_exists, inspect_config
 from driver_support import (
@@ -150,7 +153,11 @@ def test_missing_scripts_fail_like_s2i(tmp_path, new_tag):
     src = write_tree(tmp_path / "app", {"model.py": ""})
     result = seldon_s2i("build", str(src), BASE_IMAGE, new_tag("noscripts"))
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == "ERROR: failed to install [assemble run]"
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"ERROR: failed to install [assemble run]: {BASE_IMAGE} is not an s2i builder image (it has no "
+        "io.openshift.s2i.scripts-url label saying where its s2i scripts are); "
+        "use a builder image such as seldon-python311"
+    )
 
 
 def test_pull_policies(tmp_path, new_tag):
@@ -175,7 +182,63 @@ def test_usage(builder_image):
     assert result.stdout.splitlines()[0] == "This is the driver test builder."
     assert leftover_containers() == []
     result = seldon_s2i("usage", BASE_IMAGE)
-    assert result.returncode == 1 and result.stderr.strip() == "ERROR: failed to install [usage]"
+    assert result.returncode == 1 and result.stderr.strip() == (
+        f"ERROR: failed to install [usage]: {BASE_IMAGE} is not an s2i builder image (it has no "
+        "io.openshift.s2i.scripts-url label saying where its s2i scripts are); "
+        "use a builder image such as seldon-python311"
+    )
+
+
+def test_usage_piped_into_a_reader_that_closes_early_exits_quietly_and_removes_its_container(builder_image):
+    process = subprocess.Popen([sys.executable, "-m", "seldon_s2i.cli", "usage", BUILDER],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()  # like `| head -0`: the first line written meets a closed pipe
+    err = process.stderr.read()
+    process.wait(timeout=120)
+    assert process.returncode == 141, err
+    assert "Traceback" not in err and "Error" not in err
+    assert leftover_containers() == []
+
+
+def test_an_invalid_tag_fails_before_anything_runs(tmp_path, new_tag):
+    src = write_tree(tmp_path / "app", {"model.py": ""})
+    tag = new_tag("cli").replace("-cli:", "-cli-UPPER:")
+    result = seldon_s2i("build", str(src), BUILDER, tag)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"ERROR: TAG {tag!r} is not a valid image name: the repository name must be lowercase "
+        "(e.g. my-model:0.1 or registry.example:5000/team/my-model:0.1)"
+    ]
+    assert result.stdout == ""  # assemble never ran
+    assert docker("images", "-aq", "--filter", f"label=io.k8s.display-name={tag}").stdout == ""
+    assert leftover_containers() == []
+
+
+def test_a_failure_after_the_commits_removes_every_image_the_build_committed(tmp_path, builder_image):
+    """The tag is refused by the engine after both commits (dependency layer, application): neither stays."""
+    from seldon_s2i.driver.config import BuildConfig
+    from seldon_s2i.driver.engine import Engine
+    from seldon_s2i.driver.engine_build import run_build
+    from seldon_s2i.driver.errors import BuildError
+
+    run = uuid.uuid4().hex[:8]
+    layered = f"seldon-s2i-drvtest-cli-layered:{run}"
+    dockerfile = (f"FROM {BUILDER}\nLABEL io.github.seldon-s2i.dependency-files=requirements.txt "
+                  f"org.example.cli-run={run}\n")
+    docker("build", "--network", "host", "-q", "-t", layered, "-", input=dockerfile)
+    try:
+        src = write_tree(tmp_path / "app", {"model.py": "", "requirements.txt": "\n"})
+        bad_tag = f"seldon-s2i-drvtest-cli-UPPER:{run}"  # what the CLI refuses; the engine refuses it too
+        with pytest.raises(BuildError) as raised:
+            run_build(BuildConfig(source=str(src), builder=layered, tag=bad_tag, network="host", quiet=True),
+                      Engine.connect())
+        assert raised.value.message.startswith(f"cannot tag the image {bad_tag}: ")
+        builder_id = docker("image", "inspect", "--format", "{{.Id}}", layered).stdout.strip()
+        labelled = docker("images", "-aq", "--no-trunc", "--filter", f"label=org.example.cli-run={run}").stdout
+        assert labelled.split() == [builder_id]  # the builder only: no dependency layer, no application image
+        assert leftover_containers() == []
+    finally:
+        docker("rmi", "-f", layered, check=False)
 
 
 def test_assemble_user_flag_and_quiet(tmp_path, new_tag):

@@ -124,3 +124,9 @@ def test_the_installed_command_reports_its_version_and_serves_errors_with_the_sa
     assert serve.returncode == 2
     missing = tmp_path / "missing"
     assert _single_error_line(serve.stderr) == f"ERROR: {missing} is not a directory: give the model's source directory"
+
+
+def test_the_readmes_my_model_is_the_file_in_test_apps_image_model_byte_for_byte():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```python\n", 1)[1].split("```\n", 1)[0]
+    assert block == (ROOT / "test" / "apps" / "image-model" / "MyModel.py").read_text(encoding="utf-8")

@@ -2,7 +2,8 @@
 
 Module map (one job each):
     config      BuildConfig: every `seldon-s2i build` option in one dataclass
-    errors      BuildError: a user-facing failure (one line + exit code)
+    reference   the Docker image reference grammar: TAG is checked before anything runs
+    errors      BuildError: a user-facing failure (one line + exit code); UsageError exits 2
     console     how the driver talks to the user (info, warnings, assemble output)
     environment the build environment: .s2i/environment, then -e, then -E
     gitsource   git facts (dirty tree, commit labels) and clones for --ref / remote URLs

@@ -14,14 +14,17 @@ from .config import BuildConfig, check_pull_policy, compile_exclude, parse_env_f
 from .dockerfile import write_dockerfile
 from .engine import Engine
 from .engine_build import run_build, run_usage
-from .errors import BuildError
+from .errors import BuildError, UsageError
+from .reference import check_tag
 from .source import preflight
 
 
 def config_from_args(args: argparse.Namespace) -> BuildConfig:
-    """The BuildConfig of `seldon-s2i build`'s parsed arguments; BuildError on a bad value."""
+    """The BuildConfig of `seldon-s2i build`'s parsed arguments; UsageError on a bad value."""
     if not args.tag and not args.as_dockerfile:
-        raise BuildError("TAG is required (seldon-s2i build SRC BUILDER TAG)")
+        raise UsageError("TAG is required (seldon-s2i build SRC BUILDER TAG; only --as-dockerfile PATH may omit it)")
+    if args.tag:
+        check_tag(args.tag)
     return BuildConfig(
         source=args.source,
         builder=args.builder,

@@ -2,7 +2,8 @@
 
 The CLI fills a BuildConfig; the driver and the Dockerfile generator only read it.
 Parsing helpers for the repeatable flags (-e, -i) live here so that a bad value
-is reported with the flag's name before anything touches the engine.
+is reported with the flag's name before anything touches the engine, as a
+UsageError (exit 2).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
-from .errors import BuildError
+from .errors import UsageError
 
 DEFAULT_EXCLUDE = r"(^|/)\.git(/|$)"
 PULL_POLICIES = ("always", "never", "if-not-present")
@@ -60,9 +61,9 @@ def parse_env_flag(value: str) -> Tuple[str, str]:
     name, sep, rest = value.partition("=")
     name = name.strip()
     if not sep or not name:
-        raise BuildError(f"-e/--env expects NAME=VALUE, got {value!r}")
+        raise UsageError(f"-e/--env expects NAME=VALUE, got {value!r}")
     if not _ENV_NAME.match(name):
-        raise BuildError(f"-e/--env: {name!r} is not a valid variable name")
+        raise UsageError(f"-e/--env: {name!r} is not a valid variable name")
     return name, rest
 
 
@@ -70,13 +71,13 @@ def parse_injection(value: str) -> Injection:
     """Parse one `-i SRC:DST` (DST defaults to "." = the builder's WORKDIR)."""
     source, sep, destination = value.partition(":")
     if not source:
-        raise BuildError(f"-i/--inject expects SRC:DST, got {value!r}")
+        raise UsageError(f"-i/--inject expects SRC:DST, got {value!r}")
     return Injection(source=source, destination=destination if sep and destination else ".")
 
 
 def check_pull_policy(flag: str, value: str) -> str:
     if value not in PULL_POLICIES:
-        raise BuildError(f"{flag} must be one of {', '.join(PULL_POLICIES)}, got {value!r}")
+        raise UsageError(f"{flag} must be one of {', '.join(PULL_POLICIES)}, got {value!r}")
     return value
 
 
@@ -87,4 +88,4 @@ def compile_exclude(pattern: str) -> Optional[re.Pattern[str]]:
     try:
         return re.compile(pattern)
     except re.error as exc:
-        raise BuildError(f"--exclude is not a valid regular expression: {exc}") from None
+        raise UsageError(f"--exclude is not a valid regular expression: {exc}") from None

@@ -144,6 +144,20 @@ def _prepare_upload_dir(upload: Path) -> None:
     upload.mkdir(parents=True)
 
 
+def _make_output_dir(dockerfile: Path) -> None:
+    """Create the Dockerfile's directory and prove it writable, before any work; BuildError if not."""
+    fix = "give --as-dockerfile a file path in a directory you can write"
+    if dockerfile.is_dir():
+        raise BuildError(f"--as-dockerfile {dockerfile} is a directory: {fix}, e.g. {dockerfile}/Dockerfile")
+    try:
+        dockerfile.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=dockerfile.parent):
+            pass
+    except OSError as exc:
+        where = exc.filename or dockerfile.parent
+        raise BuildError(f"cannot write the Dockerfile {dockerfile}: {where}: {exc.strerror or exc}; {fix}") from None
+
+
 def _copy_injections(config: BuildConfig, upload: Path) -> List[InjectionCopy]:
     copies = []
     for index, injection in enumerate(config.injections):
@@ -186,6 +200,7 @@ def write_dockerfile(config: BuildConfig, engine: Optional[Engine]) -> Path:
     """
     dockerfile = Path(config.as_dockerfile).expanduser().resolve()
     context = dockerfile.parent
+    _make_output_dir(dockerfile)
     source_root = Path(config.source).expanduser().resolve()
     if source_root.is_dir() and (context == source_root or source_root in context.parents):
         raise BuildError("the --as-dockerfile directory must not be inside the source directory")
@@ -200,7 +215,6 @@ def write_dockerfile(config: BuildConfig, engine: Optional[Engine]) -> Path:
         builder = BuilderImage.from_inspect(config.builder, inspected)
     destination = resolve_destination(config.destination, builder)
     user = config.assemble_user or builder.labels.get(LABEL_ASSEMBLE_USER) or DEFAULT_ASSEMBLE_USER
-    context.mkdir(parents=True, exist_ok=True)
     upload = context / "upload"
     _prepare_upload_dir(upload)
     with tempfile.TemporaryDirectory(prefix="seldon-s2i-") as tmp:

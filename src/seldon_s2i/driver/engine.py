@@ -282,13 +282,18 @@ class Engine:
                     return extracted.read() if extracted else None
         return None
 
-    def commit(self, container: str, reference: Optional[str], conf: Dict[str, Any]) -> str:
-        """Commit the container as reference (repository[:tag]), or untagged; return the image id."""
-        repository, tag = parse_repository_tag(reference) if reference else (None, None)
+    def commit(self, container: str, conf: Dict[str, Any], what: str) -> str:
+        """Commit the container as an untagged image; return its id. `what` names it in an error."""
         try:
-            result = self.api.commit(container, repository=repository, tag=(tag or "latest") if repository else None,
-                                     conf=conf)
+            result = self.api.commit(container, conf=conf)
         except docker.errors.APIError as exc:
-            what = f"the image {reference}" if reference else "the dependency layer"
             raise BuildError(f"cannot commit {what}: {_explain(exc)}") from None
-        return result["Id"]
+        return str(result["Id"])
+
+    def tag(self, image_id: str, reference: str) -> None:
+        """Name image_id reference (repository[:tag], tag `latest` by default); BuildError if refused."""
+        repository, tag = parse_repository_tag(reference)
+        try:
+            self.api.tag(image_id, repository, tag=tag or "latest")
+        except docker.errors.APIError as exc:
+            raise BuildError(f"cannot tag the image {reference}: {_explain(exc)}") from None

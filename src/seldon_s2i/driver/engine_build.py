@@ -9,9 +9,10 @@ ENTRYPOINT and USER, the build env and the merged labels.
 Builders that declare dependency files get that twice: a dependencies phase
 committed as an untagged layer (reused by --incremental while its key holds),
 then the application phase on top of it (see layers.py).
-The image is tagged only by the final commit, so a failed build tags nothing
-(and a dependency layer it created is removed); containers are removed on every
-path, Ctrl-C included.
+Every commit is untagged; the image is tagged last. Whatever fails after a commit
+(the tag included) removes every image the build committed, newest first, so a
+failed build leaves no image behind, tagged or not; containers are removed on
+every path, Ctrl-C included.
 """
 
 from __future__ import annotations
@@ -315,10 +316,19 @@ def _dependency_base(
     layer_labels = {**builder.labels, layers.LABEL_DEPENDENCY_KEY: layer.key}
     created = assemble.run(
         engine, builder.image_id, layers.PHASE_DEPENDENCIES, deps_upload, artifacts(),
-        lambda container: engine.commit(container, None, {"Labels": layer_labels, "Cmd": builder.cmd}),
+        lambda container: engine.commit(container, {"Labels": layer_labels, "Cmd": builder.cmd},
+                                        "the dependency layer"),
     )
     console.info(f"Committed the dependency layer {created[:19]}")
     return created, created
+
+
+def remove_committed(engine: Engine, images: List[str]) -> None:
+    """Remove the images a failed build committed (newest first: a child before its parent)."""
+    for image_id in images:
+        reason = engine.remove_image(image_id)
+        if reason:
+            console.warn(f"could not remove the image {image_id[:19]} this build committed: {reason}")
 
 
 def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
@@ -341,6 +351,7 @@ def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
             image_scripts_url=image_url,
             upload_scripts=upload / "scripts",
             destination=destination,
+            builder=config.builder,
         )
         (upload / "scripts").mkdir(exist_ok=True)
         assemble = _Assemble(config, builder, destination, scripts["assemble"], user, env)
@@ -363,13 +374,16 @@ def run_build(config: BuildConfig, engine: Engine) -> BuildResult:
 
         def commit_application(container: str) -> str:
             labels = _output_labels(engine, container, config, builder, prepared)
-            return engine.commit(container, config.tag, _commit_config(builder, scripts["run"], env, labels))
+            return engine.commit(container, _commit_config(builder, scripts["run"], env, labels),
+                                 f"the image {config.tag}")
 
+        committed = [created_layer] if created_layer else []
         try:
             image_id = assemble.run(engine, base, phase, upload, app_artifacts, commit_application)
+            committed.insert(0, image_id)
+            engine.tag(image_id, config.tag)
         except BaseException:
-            if created_layer:
-                engine.remove_image(created_layer)
+            remove_committed(engine, committed)
             raise
     previous_id = str(previous["Id"]) if previous else None
     if config.remove_previous and previous_id and previous_id != image_id:
@@ -400,6 +414,7 @@ def run_usage(builder_reference: str, engine: Engine, pull_policy: str = "if-not
             upload_scripts=upload / "scripts",
             destination=destination,
             required=("usage",),
+            builder=builder_reference,
         )
         container = engine.create_container(
             builder.image_id,

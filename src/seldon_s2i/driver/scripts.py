@@ -20,9 +20,20 @@ from pathlib import Path
 from typing import Dict, Iterable, Optional
 
 from . import console
+from .builder import LABEL_SCRIPTS_URL
 from .errors import BuildError
 
 REQUIRED_SCRIPTS = ("assemble", "run")
+SUGGESTED_BUILDER = "seldon-python311"
+
+
+def not_a_builder(builder: str, missing: Iterable[str]) -> str:
+    """s2i's "failed to install [...]" text, plus its cause when the image declares no scripts at all."""
+    return (
+        f"failed to install [{' '.join(missing)}]: {builder} is not an s2i builder image "
+        f"(it has no {LABEL_SCRIPTS_URL} label saying where its s2i scripts are); "
+        f"use a builder image such as {SUGGESTED_BUILDER}"
+    )
 BUILD_SCRIPTS = ("assemble", "run", "save-artifacts")
 
 
@@ -88,11 +99,13 @@ def install_scripts(
     upload_scripts: Path,
     destination: str,
     required: Iterable[str] = REQUIRED_SCRIPTS,
+    builder: str = "",
 ) -> Dict[str, str]:
     """Resolve every script in names; return {script: path inside the container}.
 
     Raises BuildError "failed to install [assemble run]" (s2i's text) when a
-    required script is found nowhere.
+    required script is found nowhere; when the builder image (named `builder`) declares no
+    scripts URL, the text goes on to say that it is not an s2i builder image.
     """
     found: Dict[str, str] = {}
     from_flag = 0
@@ -108,6 +121,8 @@ def install_scripts(
     if scripts_url and from_flag == 0:
         raise BuildError(f"could not get any script from --scripts-url {scripts_url}")
     missing = [name for name in required if name not in found]
+    if missing and builder and not image_scripts_url and not scripts_url:
+        raise BuildError(not_a_builder(builder, missing))
     if missing:
         raise BuildError(f"failed to install [{' '.join(missing)}]", exit_code=1)
     return found

@@ -49,8 +49,15 @@ def _copy_tree(root: Path, target: Path, exclude_pattern: str) -> None:
 
     try:
         shutil.copytree(root, target, symlinks=True, ignore=skipped, dirs_exist_ok=True)
-    except (shutil.Error, OSError) as exc:
-        raise BuildError(f"cannot copy the source {root}: {exc}") from None
+    except shutil.Error as exc:  # one (source, target, reason) per file that failed
+        failures = exc.args[0]
+        first_source, _, reason = failures[0]
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        raise BuildError(f"cannot copy the source {root}: {first_source}: {reason}{more}; "
+                         "check that you may read every file of the source") from None
+    except OSError as exc:
+        raise BuildError(f"cannot copy the source {root}: {exc.filename}: {exc.strerror}; "
+                         "check that you may read every file of the source") from None
 
 
 def _warn_if_dirty(path: Path) -> None:
@@ -111,5 +118,7 @@ def preflight(config: BuildConfig) -> None:
         if not os.path.exists(injection.source):
             raise BuildError(f"inject source not found: {injection.source}")
     for env_file in config.environment_files:
+        if Path(env_file).is_dir():
+            raise BuildError(f"environment file {env_file} is a directory: -E takes a file of NAME=VALUE lines")
         if not Path(env_file).is_file():
             raise BuildError(f"environment file not found: {env_file}")
