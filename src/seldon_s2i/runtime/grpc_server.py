@@ -8,8 +8,9 @@ Concurrency: each worker runs a `grpc.aio` server. Its event loop receives every
 so a client that sends a call's HEADERS (or part of its message) and then stalls holds only its
 own stream: other clients are answered meanwhile (grpcio's sync server waited for the message in
 a pool thread, so with GRPC_THREADS=1 one stalled client made every other call time out). Once a
-message is complete, the RPC's (sync) handler runs in a pool of GRPC_THREADS threads: the user's
-model sees at most GRPC_THREADS concurrent calls, never concurrent ones with the default 1.
+message is complete, the RPC's (sync) handler runs on the event loop's own thread with the default
+GRPC_THREADS=1 (no hand-over to a pool thread: ~1.3x the calls/s of one, bench/serve.py), else in a
+pool of GRPC_THREADS threads: the user's model sees at most GRPC_THREADS concurrent calls.
 SIGTERM/SIGINT stops accepting calls and lets in-flight ones finish for up to GRACE_SECONDS.
 """
 
@@ -109,13 +110,53 @@ class Servicer:
         context.abort(grpc.StatusCode.UNIMPLEMENTED, "GraphMetadata is answered by the Seldon executor, not a unit")
 
 
-def _rpc(fn: Callable, request_type: Any, response_type: Any) -> Any:
-    return grpc.unary_unary_rpc_method_handler(
-        fn, request_deserializer=request_type.FromString, response_serializer=response_type.SerializeToString)
+class _Abort(Exception):
+    """`context.abort` of a handler run inline: carried out of the sync call, then awaited."""
+
+    def __init__(self, code: Any, details: str) -> None:
+        super().__init__(details)
+        self.code, self.details = code, details
 
 
-def service_handlers(servicer: Servicer) -> Dict[str, Dict[str, Any]]:
-    """service name -> {rpc name -> handler}, exactly the services of prediction.proto."""
+class _InlineContext:
+    """The aio context as a sync handler expects it: `abort` raises instead of returning a coroutine."""
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+
+    def abort(self, code: Any, details: str) -> None:
+        raise _Abort(code, details)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
+def _inline(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A sync handler as a coroutine that runs it on the event loop's own thread (GRPC_THREADS=1).
+
+    The message was received completely before the handler runs, so a stalled client still holds
+    only its stream; what is saved is the hand-over to a pool thread and back, which costs more
+    than a small prediction (bench/serve.py, gRPC echo with 1 client). The model, as with one pool
+    thread, sees one call at a time."""
+
+    async def handler(request: Any, context: Any) -> Any:
+        try:
+            return fn(request, _InlineContext(context))
+        except _Abort as abort:
+            await context.abort(abort.code, abort.details)
+
+    return handler
+
+
+def service_handlers(servicer: Servicer, inline: bool = False) -> Dict[str, Dict[str, Any]]:
+    """service name -> {rpc name -> handler}, exactly the services of prediction.proto; with `inline`,
+    each runs on the event loop's thread instead of the pool."""
+
+    def _rpc(fn: Callable, request_type: Any, response_type: Any) -> Any:
+        return grpc.unary_unary_rpc_method_handler(
+            _inline(fn) if inline else fn,
+            request_deserializer=request_type.FromString, response_serializer=response_type.SerializeToString)
+
     msg, lst, fb, meta = pb.SeldonMessage, pb.SeldonMessageList, pb.Feedback, pb.SeldonModelMetadata
     predict = _rpc(servicer.predict, msg, msg)
     transform_input = _rpc(servicer.transform_input, msg, msg)
@@ -156,7 +197,7 @@ def build_server(servicer: Servicer, port: int, threads: int, max_message: int, 
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="grpc-model")
     server = grpc.aio.server(migration_thread_pool=pool, options=options)
     names = []
-    for service, rpcs in service_handlers(servicer).items():
+    for service, rpcs in service_handlers(servicer, inline=threads == 1).items():
         full_name = f"{PACKAGE}.{service}"
         server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(full_name, rpcs),))
         names.append(full_name)
