@@ -8,6 +8,7 @@ nothing clashes with the runtime's own `seldon.protos` classes if both are impor
 from __future__ import annotations
 
 import functools
+import math
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,17 @@ def to_dict(message) -> Any:
         return text_format.MessageToString(message, as_utf8=True)
 
 
+def _non_finite_as_strings(value: Any) -> Any:
+    """JSON with NaN/±inf floats written as protobuf's JSON strings for them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, list):
+        return [_non_finite_as_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _non_finite_as_strings(item) for key, item in value.items()}
+    return value
+
+
 class Client:
     """One reused channel to one server."""
 
@@ -91,8 +103,14 @@ class Client:
 
     @staticmethod
     def message(service: str, rpc: str, request: Optional[Dict[str, Any]] = None):
-        """The request message of an RPC, from its JSON form."""
-        return json_format.ParseDict(request or {}, message_class(RPCS[(service, rpc)][0])())
+        """The request message of an RPC, from its JSON form. A NaN or infinite float goes into a
+        `google.protobuf.Value` as a number, but protobuf's JSON form of a double field (tensor
+        values) is the string "NaN"/"Infinity": such a request is parsed again in that form."""
+        message_type = message_class(RPCS[(service, rpc)][0])
+        try:
+            return json_format.ParseDict(request or {}, message_type())
+        except json_format.ParseError:
+            return json_format.ParseDict(_non_finite_as_strings(request or {}), message_type())
 
     def call(self, service: str, rpc: str, request: Optional[Dict[str, Any]] = None,
              timeout: float = 30.0) -> Tuple[str, str, Optional[Dict[str, Any]]]:
