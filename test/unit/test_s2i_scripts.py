@@ -55,6 +55,21 @@ def test_assemble_rejects_bad_settings_in_one_line(assemble: Callable, env: Dict
     assert len(errors) == 1 and message in errors[0], result.stderr
 
 
+BAD_SETTINGS = [
+    {"SERVICE_TYPE": "MODEL"}, {"MODEL_NAME": "MyModel"}, {**GOOD, "SERVICE_TYPE": "PREDICTOR"},
+    {**GOOD, "API_TYPE": "REST,FBS"}, {**GOOD, "MODEL_NAME": '"MyModel"'}, {**GOOD, "SERVICE_TYPE": "'MODEL'"},
+]
+
+
+@pytest.mark.parametrize("env", BAD_SETTINGS)
+def test_seldon_s2i_serve_refuses_bad_settings_in_assembles_words(assemble: Callable, env: Dict[str, str]) -> None:
+    """The Python builder's contract check and `seldon-s2i serve`'s are two copies of one rule: kept equal here."""
+    from seldon_s2i.runtime.serve import check_settings
+
+    errors = [line for line in assemble(env).stderr.splitlines() if line.startswith("ERROR:")]
+    assert errors == [f"ERROR: {check_settings(env, Path('.s2i/environment'))}"]
+
+
 @pytest.mark.parametrize("api_type", ["REST", "GRPC", "REST,GRPC", "grpc, rest"])
 def test_assemble_accepts_every_api_type_spelling(assemble: Callable, api_type: str) -> None:
     # Valid settings get past validation; outside a builder image assemble then stops, touching nothing.
