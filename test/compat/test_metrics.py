@@ -23,6 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterator, Set, Tuple
 
+import grpc
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
@@ -155,6 +156,9 @@ def test_an_images_metric_label_values_are_the_references_byte_for_byte(pair, ta
             for base in (pair.reference.base_url, image_url):
                 assert requests.post(base + path, json=body, timeout=30).status_code == 200
         image_grpc = Client(f"127.0.0.1:{grpc_port}")
+        # REST answering says nothing of the gRPC worker, a process of its own that may still be starting.
+        grpc.channel_ready_future(image_grpc.channel).result(timeout=90)
+        wait_for(f"http://127.0.0.1:{metrics}/metrics", container)
         for client in (pair.grpc(REFERENCE), image_grpc):
             assert client.call("Model", "Predict", {"data": {"ndarray": [[1, 2]]}})[0] == "OK"
         image_grpc.channel.close()
