@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -29,6 +28,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from conformance.grpc_client import Client
+from dockercli import docker
+from http_wait import wait_for_http
 from models import SPECS
 from ports import free_port
 from servers import MODELS_DIR, OURS, REFERENCE
@@ -110,12 +111,6 @@ def exposed_label_sets(text: str) -> Set[Tuple[str, Labels]]:
     return found
 
 
-def docker(*args: str) -> str:
-    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, f"docker {args[0]} failed: {result.stderr}"
-    return result.stdout.strip()
-
-
 @pytest.fixture(scope="module")
 def tags_metrics_image(tmp_path_factory) -> Iterator[str]:
     """The tags_metrics model built into an image by the builder (no Dockerfile: seldon-s2i build)."""
@@ -128,19 +123,7 @@ def tags_metrics_image(tmp_path_factory) -> Iterator[str]:
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
     assert build.returncode == 0, build.stdout
     yield tag
-    subprocess.run(["docker", "rmi", "-f", tag], capture_output=True)
-
-
-def wait_for(url: str, container: str) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} never answered:\n{docker('logs', container)}")
+    docker("rmi", "-f", tag, check=False)
 
 
 @pytest.mark.model("tags_metrics")
@@ -148,9 +131,15 @@ def test_an_images_metric_label_values_are_the_references_byte_for_byte(pair, ta
     http, grpc_port, metrics = free_port(), free_port(), free_port()
     env = {**SPECS["tags_metrics"].env, "PREDICTIVE_UNIT_HTTP_SERVICE_PORT": str(http),
            "PREDICTIVE_UNIT_GRPC_SERVICE_PORT": str(grpc_port), "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(metrics)}
-    container = docker("run", "-d", "--network", "host", *[f"-e{k}={v}" for k, v in env.items()], tags_metrics_image)
+    container = docker("run", "-d", "--network", "host", *[f"-e{k}={v}" for k, v in env.items()], tags_metrics_image,
+                       text=True).stdout.strip()
+
+    def container_logs() -> str:
+        logs = docker("logs", container, check=False, text=True)
+        return logs.stdout + logs.stderr
+
     try:
-        wait_for(f"http://127.0.0.1:{http}/health/ping", container)
+        wait_for_http(f"http://127.0.0.1:{http}/health/ping", logs=container_logs)
         image_url = f"http://127.0.0.1:{http}"
         for path, body in TRAFFIC:
             for base in (pair.reference.base_url, image_url):
@@ -158,14 +147,14 @@ def test_an_images_metric_label_values_are_the_references_byte_for_byte(pair, ta
         image_grpc = Client(f"127.0.0.1:{grpc_port}")
         # REST answering says nothing of the gRPC worker, a process of its own that may still be starting.
         grpc.channel_ready_future(image_grpc.channel).result(timeout=90)
-        wait_for(f"http://127.0.0.1:{metrics}/metrics", container)
+        wait_for_http(f"http://127.0.0.1:{metrics}/metrics", logs=container_logs)
         for client in (pair.grpc(REFERENCE), image_grpc):
             assert client.call("Model", "Predict", {"data": {"ndarray": [[1, 2]]}})[0] == "OK"
         image_grpc.channel.close()
         reference = exposed_label_sets(requests.get(pair.reference.metrics_url, timeout=10).text)
         image = exposed_label_sets(requests.get(f"http://127.0.0.1:{metrics}/metrics", timeout=10).text)
     finally:
-        subprocess.run(["docker", "rm", "-f", "-v", container], capture_output=True)
+        docker("rm", "-f", "-v", container, check=False)
     reference_le = {dict(labels)["le"] for name, labels in reference if name == "tm_timer_bucket"}
     assert len(reference_le) == 51 and "0.0018797905611233593" in reference_le  # the reference's numpy 1.26 edge
     assert sorted(image, key=repr) == sorted(reference, key=repr), \

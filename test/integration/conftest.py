@@ -9,13 +9,13 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
 import pytest
 import requests
 
+import http_wait
 import ports
 from dockercli import docker
 from driver_support import builder_image, new_tag  # noqa: F401 (fixtures of the driver tests)
@@ -79,22 +79,13 @@ def run_container() -> Iterator[Callable[..., Container]]:
 
 
 def _wait_for_http(url: str, container: Optional[Container] = None, timeout: float = 90) -> requests.Response:
-    deadline = time.monotonic() + timeout
-    last_error = ""
-    while time.monotonic() < deadline:
-        try:
-            response = requests.get(url, timeout=5)
-            if response.status_code == 200:
-                return response
-            last_error = f"HTTP {response.status_code}"
-        except requests.RequestException as exc:
-            last_error = str(exc)
-        if container is not None and not container.running():
-            raise AssertionError(f"container exited ({container.exit_code()}) before {url} answered:\n"
-                                 f"{container.logs()}")
-        time.sleep(0.3)
-    logs = container.logs() if container is not None else ""
-    raise AssertionError(f"{url} did not answer 200 within {timeout}s ({last_error})\n{logs}")
+    if container is None:
+        return http_wait.wait_for_http(url, timeout)
+
+    def died() -> Optional[str]:
+        return None if container.running() else f"container exited ({container.exit_code()})"
+
+    return http_wait.wait_for_http(url, timeout, died=died, logs=container.logs)
 
 
 @pytest.fixture

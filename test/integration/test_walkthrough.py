@@ -12,33 +12,20 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 import pytest
-import requests
 from PIL import Image
 
 from dockercli import docker
+from http_wait import wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 SELDON_S2I = str(Path(sys.executable).with_name("seldon-s2i"))
-
-
-def wait_for_ping(url: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
 def make_test_image(path: Path) -> np.ndarray:
@@ -77,7 +64,7 @@ def container(image: str) -> Iterator[str]:
     name = f"my-model-{uuid.uuid4().hex[:8]}"
     docker("run", "-d", "--rm", "--name", name, "--network", "host", "-p", "5000:5000", image)
     try:
-        wait_for_ping("http://localhost:5000/health/ping")
+        wait_for_http("http://localhost:5000/health/ping", timeout=120)
         yield name
     finally:
         docker("rm", "-f", name, check=False)

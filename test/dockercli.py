@@ -1,4 +1,4 @@
-"""The docker CLI, for the integration tests (one helper for every test file here)."""
+"""The docker CLI, for the tests that run images (one helper for every test folder; test/ is on sys.path)."""
 
 from __future__ import annotations
 
