@@ -77,30 +77,49 @@ def test_injection_keeps_assembles_exit_code(tmp_path, new_tag):
     tag = new_tag("injectfail")
     src = write_tree(tmp_path / "app", {"model.py": ""})
     secret = write_tree(tmp_path / "secrets", {"token": "s3cret\n"}) / "token"
-    result = seldon_s2i("build", str(src), BUILDER, tag, "-i", f"{secret}:/etc/test-secrets", "-e", "FAIL_ASSEMBLE=5")
+    result = seldon_s2i("build", str(src), BUILDER, tag, "-i", f"{secret}:/etc/test-secrets/token",
+                        "-e", "FAIL_ASSEMBLE=5")
     assert result.returncode == 1
     assert "(assemble exited with status 5)" in result.stderr
     assert not image_exists(tag)
     assert leftover_containers() == []
 
 
-def test_injection_destination_must_exist(tmp_path, new_tag):
+def test_injection_destination_parent_must_exist(tmp_path, new_tag):
     src = write_tree(tmp_path / "app", {"model.py": ""})
     secrets = write_tree(tmp_path / "secrets", {"token": "x"})
     result = seldon_s2i("build", str(src), BUILDER, new_tag("nodest"), "-i", f"{secrets}:/no/such/dir")
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == "ERROR: directory /no/such/dir does not exist in the builder image"
+    assert result.stderr.strip().splitlines()[-1] == "ERROR: directory /no/such does not exist in the builder image"
     assert leftover_containers() == []
 
 
-def test_single_file_injection_into_a_directory_or_as_a_path(tmp_path, new_tag):
+def test_injections_land_where_s2i_puts_them(tmp_path, new_tag):
+    """s2i v1.3.8: a file becomes the destination path; a directory's contents fill the
+    destination, which is created when only its parent exists (-i ./wheels:/tmp/whl)."""
     tag = new_tag("injectfile")
     src = write_tree(tmp_path / "app", {"model.py": ""})
-    token = write_tree(tmp_path / "secrets", {"token": "file s3cret\n"}) / "token"
+    token = write_tree(tmp_path / "secrets", {"renamed.crt": "file s3cret\n"}) / "renamed.crt"
+    wheels = write_tree(tmp_path / "wheels", {"a.whl": "A", "sub/b.whl": "B"})
     result = seldon_s2i("build", str(src), BUILDER, tag,
-                        "-i", f"{token}:/etc/test-secrets",            # existing directory: goes inside
-                        "-i", f"{token}:/etc/test-secrets/renamed.crt")  # otherwise: becomes that path
+                        "-i", f"{token}:/etc/test-secrets/token",
+                        "-i", f"{wheels}:/tmp/whl")
     assert result.returncode == 0, result.stderr
     assert run_in(tag, "cat /opt/app/token-seen-by-assemble") == "file s3cret\n"
-    listing = "cd /etc/test-secrets && find . -type f -printf '%s %p\\n' | sort"
-    assert run_in(tag, listing).splitlines() == ["0 ./renamed.crt", "0 ./token"]
+    listing = "find /etc/test-secrets /tmp/whl -type f -printf '%s %p\\n' | sort"
+    assert run_in(tag, listing).splitlines() == [
+        "0 /etc/test-secrets/token", "0 /tmp/whl/a.whl", "0 /tmp/whl/sub/b.whl"]
+
+
+def test_a_file_is_not_injected_onto_an_existing_directory(tmp_path, new_tag):
+    """s2i fails there ("cannot overwrite directory"); we fail first, naming the fix."""
+    tag = new_tag("injectdir")
+    src = write_tree(tmp_path / "app", {"model.py": ""})
+    token = write_tree(tmp_path / "secrets", {"token": "x"}) / "token"
+    result = seldon_s2i("build", str(src), BUILDER, tag, "-i", f"{token}:/etc/test-secrets")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"ERROR: -i {token}:/etc/test-secrets: /etc/test-secrets is a directory in the builder image, and a file "
+        f"is injected as the destination path itself (as s2i does): write -i {token}:/etc/test-secrets/token")
+    assert not image_exists(tag)
+    assert leftover_containers() == []

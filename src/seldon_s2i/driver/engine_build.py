@@ -102,7 +102,9 @@ def _tar_bytes(entries: List[Tuple[str, Path]], uid: int, extra: Optional[Tuple[
     return buffer.getvalue()
 
 
-def _injection_destination(injection: Injection, workdir: str) -> str:
+def resolve_injection_destination(injection: Injection, workdir: str) -> str:
+    """The absolute container path of `-i SRC:DST`: no DST or "." is the builder's WORKDIR, a
+    relative DST is joined to it (s2i's `FixInjectionsWithRelativePath`)."""
     destination = injection.destination
     if os.path.normpath(destination) == ".":
         return workdir or "/"
@@ -111,41 +113,59 @@ def _injection_destination(injection: Injection, workdir: str) -> str:
     return os.path.normpath(destination)
 
 
-def _parent_must_exist(engine: Engine, container: str, directory: str) -> None:
-    if not engine.is_directory(container, directory):
-        raise BuildError(f"directory {directory} does not exist in the builder image")
+def _parent_must_exist(engine: Engine, container: str, destination: str) -> None:
+    parent = os.path.dirname(destination.rstrip("/")) or "/"
+    if not engine.is_directory(container, parent):
+        raise BuildError(f"directory {parent} does not exist in the builder image")
+
+
+def check_injection_target(source: str, source_is_dir: bool, destination: str, destination_is_dir: bool) -> None:
+    """Where s2i puts `-i SOURCE:DESTINATION` (v1.3.8, `UploadToContainerWithTarWriter`).
+
+    s2i tars SOURCE with its top entry renamed to DESTINATION's base name and
+    unpacks it in DESTINATION's parent directory, which must exist. So a
+    directory's contents land in DESTINATION (created if missing, merged if
+    present), and a file *becomes* DESTINATION: a file injected onto an existing
+    directory fails in s2i ("cannot overwrite directory"); here it is refused
+    with the fix (BuildError).
+    """
+    if destination_is_dir and not source_is_dir:
+        name = os.path.basename(source.rstrip("/"))
+        raise BuildError(
+            f"-i {source}:{destination}: {destination} is a directory in the builder image, and a file is "
+            f"injected as the destination path itself (as s2i does): write -i {source}:{destination.rstrip('/')}/{name}"
+        )
 
 
 def inject_files(engine: Engine, container: str, injections: List[Injection], workdir: str, user: str) -> List[str]:
     """Copy each injection into the created container; return the injected file paths.
 
-    A directory lands in its (existing) destination; a file goes inside an existing
-    directory, else becomes the destination path. Everything, the clean-up script
-    included, is sent as one archive unpacked at `/`: each archive costs the engine
-    a helper process.
+    s2i's semantics (see `check_injection_target`): the destination's parent must
+    exist; a directory's contents go into the destination, created if missing;
+    a file becomes the destination path. Everything, the clean-up script
+    included, is sent as one archive unpacked at `/`: each archive costs the
+    engine a helper process.
     """
     uid = _numeric_uid(user)
     entries: List[Tuple[str, Path]] = []
     injected: List[str] = []
     for injection in injections:
         source = Path(injection.source)
-        destination = _injection_destination(injection, workdir)
+        destination = resolve_injection_destination(injection, workdir)
+        _parent_must_exist(engine, container, destination)
+        check_injection_target(injection.source, source.is_dir(), destination,
+                               engine.is_directory(container, destination))
+        target = destination
         if source.is_dir():
-            _parent_must_exist(engine, container, destination)
             for directory, dirnames, filenames in os.walk(source, followlinks=True):
                 dirnames.sort()
                 for name in sorted(dirnames + filenames):
                     path = Path(directory) / name
-                    target = f"{destination.rstrip('/')}/{path.relative_to(source).as_posix()}"
-                    entries.append((target.lstrip("/"), path))
+                    member = f"{target.rstrip('/')}/{path.relative_to(source).as_posix()}"
+                    entries.append((member.lstrip("/"), path))
                     if not path.is_dir():
-                        injected.append(target)
+                        injected.append(member)
         else:
-            if engine.is_directory(container, destination):
-                target = f"{destination.rstrip('/')}/{source.name}"
-            else:
-                _parent_must_exist(engine, container, os.path.dirname(destination) or "/")
-                target = destination
             entries.append((target.lstrip("/"), source))
             injected.append(target)
     lines = ["set -e"] + [f"truncate -s0 {shlex.quote(path)}" for path in injected]
