@@ -4,8 +4,11 @@
 # builder's virtualenv; the user's dependencies go into the same virtualenv.
 #
 # Build-time knobs:
-#   PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, EXTRA_INDEX_URL, PIP_TRUSTED_HOST, PIP_FIND_LINKS
-#                          honoured by both installers (mapped to uv's own variables)
+#   PIP_* and pip's configuration files (pip.conf)
+#                          honoured by both installers: pip reads them, and they are translated
+#                          for uv (pip_settings_for_uv), which hands over to pip for a setting it
+#                          has no equivalent for
+#   EXTRA_INDEX_URL        the reference builder's name for one more extra index
 #   SELDON_S2I_INSTALLER   uv (default) or pip
 #
 # Cache entries (save-artifacts): uv/ (uv's cache: the unpacked packages) and pyc/<path in the
@@ -62,19 +65,8 @@ language_prepare_cache() { mkdir -p "$CACHE_DIR/uv"; }
 language_trust_ca() { export SSL_CERT_FILE=$1 PIP_CERT=$1 REQUESTS_CA_BUNDLE=$1; }
 
 language_prepare_install() {
-    configure_indexes
     pick_installer
-}
-
-# pip's variables, and the reference builder's EXTRA_INDEX_URL, as uv's.
-configure_indexes() {
-    if [ -n "${EXTRA_INDEX_URL:-}" ]; then
-        export PIP_EXTRA_INDEX_URL="${PIP_EXTRA_INDEX_URL:+$PIP_EXTRA_INDEX_URL }$EXTRA_INDEX_URL"
-    fi
-    if [ -n "${PIP_INDEX_URL:-}" ]; then export UV_DEFAULT_INDEX=${UV_DEFAULT_INDEX:-$PIP_INDEX_URL}; fi
-    if [ -n "${PIP_EXTRA_INDEX_URL:-}" ]; then export UV_INDEX=${UV_INDEX:-$PIP_EXTRA_INDEX_URL}; fi
-    if [ -n "${PIP_TRUSTED_HOST:-}" ]; then export UV_INSECURE_HOST=${UV_INSECURE_HOST:-$PIP_TRUSTED_HOST}; fi
-    if [ -n "${PIP_FIND_LINKS:-}" ]; then export UV_FIND_LINKS=${UV_FIND_LINKS:-$PIP_FIND_LINKS}; fi
+    if [ "$INSTALLER" = uv ]; then pip_settings_for_uv; fi
 }
 
 pick_installer() {
@@ -83,7 +75,77 @@ pick_installer() {
         pip) INSTALLER=pip ;;
         *) fail "SELDON_S2I_INSTALLER=$SELDON_S2I_INSTALLER: expected uv or pip" ;;
     esac
+    # The reference builder's EXTRA_INDEX_URL is one more extra index, for either installer.
+    if [ -n "${EXTRA_INDEX_URL:-}" ]; then
+        export PIP_EXTRA_INDEX_URL="${PIP_EXTRA_INDEX_URL:+$PIP_EXTRA_INDEX_URL }$EXTRA_INDEX_URL"
+    fi
 }
+
+# pip's own settings for uv. pip reads them (`pip config list`: every PIP_* variable and every
+# configuration file pip reads: PIP_CONFIG_FILE, /etc/pip.conf, /etc/xdg/pip/pip.conf,
+# ~/.config/pip/pip.conf, ~/.pip/pip.conf, $VIRTUAL_ENV/pip.conf), pip_settings_as_uv (below)
+# translates them into uv's arguments (UV_PIP_ARGS) and variables; a setting uv has no
+# equivalent for switches this build to pip, with one line saying which.
+UV_PIP_ARGS=()
+pip_settings_for_uv() {
+    local translated
+    translated=$(python -m pip config list 2>/dev/null | python -c "$PIP_SETTINGS_AS_UV") ||
+        fail "cannot read pip's settings (python -m pip config list failed): check PIP_* variables and pip.conf"
+    eval "$translated"
+}
+
+# Reads `pip config list` on stdin; prints shell code: UV_PIP_ARGS+=(...), exports, or a switch
+# to pip. Precedence as pip's: environment over the [install] section over [global].
+# Extra indexes: pip takes the best version across all indexes; uv, by default, the first index
+# that has the package, so pip's behaviour is asked for (--index-strategy unsafe-best-match).
+PIP_SETTINGS_AS_UV=$(cat <<'PY'
+import ast, re, shlex, sys
+
+ARGS = {"index-url": "--index-url", "extra-index-url": "--extra-index-url", "find-links": "--find-links",
+        "trusted-host": "--allow-insecure-host", "constraint": "--constraints",
+        "only-binary": "--only-binary", "no-binary": "--no-binary"}
+FLAGS = {"no-index": ["--no-index"], "pre": ["--prerelease", "allow"], "require-hashes": ["--require-hashes"],
+         "no-build-isolation": ["--no-build-isolation"]}
+VARIABLES = {"cert": ["SSL_CERT_FILE"], "client-cert": ["SSL_CLIENT_CERT"], "timeout": ["UV_HTTP_TIMEOUT"],
+             "default-timeout": ["UV_HTTP_TIMEOUT"], "proxy": ["HTTPS_PROXY", "HTTP_PROXY"]}
+# pip's output, cache and prompt knobs: nothing to do with what is installed, or from where.
+IGNORED = {"no-cache-dir", "cache-dir", "disable-pip-version-check", "no-input", "quiet", "verbose",
+           "progress-bar", "no-color", "root-user-action", "config-file", "retries", "log",
+           "no-warn-script-location", "no-python-version-warning", "isolated", "python"}
+RANK = {"global": 0, "install": 1, ":env:": 2}
+
+def true(value):
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+settings = {}
+for line in sys.stdin:
+    match = re.match(r"([^.=]+|:env:)\.([^=]+)=(.*)$", line.strip())
+    if not match or match.group(1) not in RANK:
+        continue
+    section, name, value = match.group(1), match.group(2), ast.literal_eval(match.group(3))
+    if name not in settings or RANK[section] >= settings[name][0]:
+        settings[name] = (RANK[section], value)
+
+args, exports, unknown = [], [], []
+for name, (_rank, value) in sorted(settings.items()):
+    if name in ARGS:
+        for item in value.replace(",", " ").split() if name.endswith("binary") else value.split():
+            args += [ARGS[name], item]
+    elif name in FLAGS:
+        args += FLAGS[name] if true(value) else []
+    elif name in VARIABLES:
+        exports += [f"export {variable}={shlex.quote(value)}" for variable in VARIABLES[name]]
+    elif name not in IGNORED:
+        unknown.append(name)
+if "extra-index-url" in settings:
+    args += ["--index-strategy", "unsafe-best-match"]
+if unknown:
+    print(f"banner {shlex.quote('pip setting(s) ' + ', '.join(unknown) + ' have no uv equivalent: installing with pip')}")
+    print("INSTALLER=pip")
+else:
+    print("\n".join(exports + [f"UV_PIP_ARGS+=({' '.join(shlex.quote(arg) for arg in args)})"]))
+PY
+)
 
 # --- assemble: the install --------------------------------------------------------------------
 # With the previous image's cache restored, uv first tries offline: unchanged requirements then
@@ -92,12 +154,12 @@ pick_installer() {
 install() {
     if [ "$INSTALLER" = uv ]; then
         if [ "$CACHE_RESTORED" = 1 ] &&
-            uv pip install --offline --python "$VENV/bin/python" "$@" 2>/tmp/uv-offline.log; then
+            uv pip install --offline --python "$VENV/bin/python" "${UV_PIP_ARGS[@]}" "$@" 2>/tmp/uv-offline.log; then
             cat /tmp/uv-offline.log && rm -f /tmp/uv-offline.log
             return 0
         fi
         rm -f /tmp/uv-offline.log
-        uv pip install --python "$VENV/bin/python" "$@"
+        uv pip install --python "$VENV/bin/python" "${UV_PIP_ARGS[@]}" "$@"
     else
         python -m pip install --no-cache-dir --disable-pip-version-check --no-input "$@"
     fi
