@@ -151,7 +151,9 @@ write_licence_report() {
 # into the app's layer.
 fix_permissions() {
     banner "Making $APP_DIR and what was installed group-writable (any UID in group 0 can run the image)"
-    chmod -R g=u "$APP_DIR"
+    # Only what assemble's user owns: s2i injects files as the host's user (root, mode 0666), and
+    # `-i FILE` with no destination puts FILE in the WORKDIR, $APP_DIR.
+    find "$APP_DIR" -user "$(id -u)" -exec chmod g=u {} +
     if [ "$PHASE" = application ] && [ "$INSTALLED_NOW" = 0 ]; then return 0; fi
     # shellcheck disable=SC2086  # LANGUAGE_INSTALL_DIRS is a list of paths without spaces
     find $LANGUAGE_INSTALL_DIRS "$CACHE_DIR" "$LAYER_DIR" -cnewer "$START_MARK" ! -perm -g=w -exec chmod g=u {} + 2>/dev/null ||
