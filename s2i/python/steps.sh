@@ -336,7 +336,9 @@ language_usage_api_type() {
 
 language_usage_build_settings() {
     cat <<'USAGE'
-    PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, EXTRA_INDEX_URL, PIP_TRUSTED_HOST   package index settings
+    PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, ... every PIP_* variable, and pip.conf
+                  (e.g. s2i build -i pip.conf:/etc/pip.conf): honoured by uv and pip alike
+    EXTRA_INDEX_URL               one more extra index (the seldon-core builder's name)
     SELDON_S2I_INSTALLER=pip      install with pip instead of uv
 USAGE
 }
