@@ -156,6 +156,25 @@ def image_files(script: str, expected: str) -> Callable[[Outcome], None]:
     return check
 
 
+def _not_in_log(outcome: Outcome, text: str) -> None:
+    assert text not in outcome.log, f"{text!r} in the log"
+
+
+def _labels(outcome: Outcome, expected: Dict[str, str]) -> None:
+    labels = inspect_config(outcome.tag)["Labels"]
+    assert {name: labels.get(name) for name in expected} == expected
+
+
+def _git_repository(work: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=recipes", "-c", "user.email=recipes@localhost", *args],
+                       cwd=work / "src", check=True, capture_output=True)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "the model")
+    (work / "src" / "uncommitted.txt").write_text("not in the commit\n")
+
+
 def _ca_dir(work: Path) -> None:
     (work / "ca-dir").mkdir()
     (work / "ca-dir" / "corporate-ca.crt").write_bytes(HOST_CA_BUNDLE.read_bytes())
@@ -264,6 +283,22 @@ RECIPES: List[Recipe] = [
            all_of(built, in_log("have no uv equivalent: installing with pip", "Installing requirements.txt with pip")),
            files=PROBE_REQUIREMENT, environment="PIP_FIND_LINKS=/tmp/whl\nPIP_NO_INDEX=1\n",
            setup=_wheels, languages=("python",)),
+    Recipe("--exclude REGEX", "docs/build-driver.md",
+           lambda work: ["--exclude", "(^|/)(\\.git|docs)(/|$)"],
+           all_of(built, image_files(f"cd {APP_DIR} && test ! -e docs && ls notes.txt", "notes.txt\n")),
+           files={"docs/index.md": "# docs\n", "notes.txt": "kept\n"}),
+    Recipe("-q (assemble's standard output hidden)", "docs/build-driver.md",
+           lambda work: ["-q"],
+           all_of(built, lambda outcome: _not_in_log(outcome, "---> Moving the application source"))),
+    Recipe("-n NAME and --description (labels)", "docs/build-driver.md",
+           lambda work: ["-n", "my-model", "--description", "My model, built from source"],
+           all_of(built, lambda outcome: _labels(outcome, {"io.k8s.display-name": "my-model",
+                                                            "io.k8s.description": "My model, built from source"}))),
+    Recipe("local git source with --ref HEAD (the last commit)", "README.md (seldon-s2i CLI)",
+           lambda work: ["--ref", "HEAD"],
+           all_of(built, image_files(f"cd {APP_DIR} && ls committed.txt && test ! -e uncommitted.txt && echo HEAD",
+                                     "committed.txt\nHEAD\n")),
+           files={"committed.txt": "in the commit\n"}, setup=_git_repository),
     Recipe("usage", "README.md (seldon-s2i CLI), s2i usage", lambda work: [],
            all_of(built, in_log("This is ", "s2i build <SOURCE-REPOSITORY>")), command="usage"),
 ]
