@@ -65,6 +65,9 @@ language_prepare_cache() { mkdir -p "$CACHE_DIR/uv"; }
 language_trust_ca() { export SSL_CERT_FILE=$1 PIP_CERT=$1 REQUESTS_CA_BUNDLE=$1; }
 
 language_prepare_install() {
+    # pip's user configuration (~/.config/pip/pip.conf, ~/.pip/pip.conf) may come with the source,
+    # HOME being the app directory; in the dependencies phase the source is still in $SRC_DIR.
+    if [ "$PHASE" = dependencies ]; then export HOME=$SRC_DIR; fi
     pick_installer
     if [ "$INSTALLER" = uv ]; then pip_settings_for_uv; fi
 }
