@@ -92,6 +92,7 @@ class Recipe:
     source: str = "src"  # the directory given as SRC, under the work dir
     languages: Tuple[str, ...] = ()  # empty: every language
     command: str = "build"  # or "usage"
+    docker_build: bool = False  # then `docker build` the context the flags wrote to <work>/out
 
 
 def make_wheel(directory: Path, name: str = "s2i_recipe_probe", version: str = "1.0") -> Path:
@@ -305,6 +306,11 @@ RECIPES: List[Recipe] = [
            all_of(built, image_files(f"cd {APP_DIR} && ls committed.txt && test ! -e uncommitted.txt && echo HEAD",
                                      "committed.txt\nHEAD\n")),
            files={"committed.txt": "in the commit\n"}, setup=_git_repository),
+    Recipe("--as-dockerfile out/Dockerfile, then docker build", "README.md (seldon-s2i CLI), docs/build-driver.md",
+           lambda work: ["--as-dockerfile", f"{work}/out/Dockerfile"],
+           all_of(built, in_log("Checking MODEL_NAME"),
+                  image_files(f"ls {APP_DIR}/MyModel.py", f"{APP_DIR}/MyModel.py\n")),
+           docker_build=True),
     Recipe("usage", "README.md (seldon-s2i CLI), s2i usage", lambda work: [],
            all_of(built, in_log("This is ", "s2i build <SOURCE-REPOSITORY>")), command="usage"),
 ]
@@ -355,6 +361,10 @@ def run_recipe(recipe: Recipe, language: str, tool: Tool, work: Path, network: S
         if result.returncode != 0:
             break
     assert result is not None
+    if recipe.docker_build and result.returncode == 0:
+        result = subprocess.run(["docker", "build", "--network", "host", "-t", tag, str(work / "out")],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+        logs.append(result.stdout.decode(errors="replace"))
     return Outcome(result.returncode, logs[-1], tag, time.monotonic() - started, logs)
 
 

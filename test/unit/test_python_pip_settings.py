@@ -37,7 +37,7 @@ def translate(env: Dict[str, str], pip_config_list: str = "") -> Translated:
     run = "language_prepare_install"
     if pip_config_list:
         run = f'pick_installer; eval "$(printf %s {shlex.quote(pip_config_list)} | python -c "$PIP_SETTINGS_AS_UV")"'
-    script = (f"set -euo pipefail; source {S2I}/lib/contract.sh; source {S2I}/python/steps.sh; "
+    script = (f"set -euo pipefail; PHASE=all; source {S2I}/lib/contract.sh; source {S2I}/python/steps.sh; "
               f"{run}; "
               "for arg in \"${UV_PIP_ARGS[@]}\"; do echo \"ARG $arg\"; done; echo \"INSTALLER $INSTALLER\"; "
               "for name in SSL_CERT_FILE UV_HTTP_TIMEOUT HTTPS_PROXY; do echo \"EXPORT $name=${!name:-}\"; done")
