@@ -69,6 +69,14 @@ language_prepare_install() {
     # HOME being the app directory; in the dependencies phase the source is still in $SRC_DIR.
     if [ "$PHASE" = dependencies ]; then export HOME=$SRC_DIR; fi
     pick_installer
+}
+
+# Before the first install (and its banner): pip's settings are read only when something is
+# installed, as `pip config list` takes ~0.3 s, half of a code-only rebuild.
+PIP_SETTINGS_READ=0
+settle_installer() {
+    if [ "$PIP_SETTINGS_READ" = 1 ]; then return 0; fi
+    PIP_SETTINGS_READ=1
     if [ "$INSTALLER" = uv ]; then pip_settings_for_uv; fi
 }
 
@@ -195,6 +203,7 @@ language_install_dependencies() {
     elif [ -f requirements.txt ]; then
         install_requirements_txt
     elif [ -f pyproject.toml ] || [ -f setup.py ]; then
+        settle_installer
         banner "Installing the project (pyproject.toml / setup.py) with $INSTALLER"
         install . || fail "installing the project failed (the installer says why above)"
     elif [ -f environment.yml ] || [ -f environment.yaml ]; then
@@ -214,6 +223,7 @@ language_install_dependencies() {
 }
 
 install_requirements_txt() {
+    settle_installer
     banner "Installing requirements.txt with $INSTALLER"
     install -r requirements.txt || fail "installing requirements.txt failed (the installer says why above)"
 }

@@ -29,12 +29,13 @@ class Translated:
 
 
 def translate(env: Dict[str, str], pip_config_list: str = "") -> Translated:
-    """Source the steps and run language_prepare_install (installer choice, pip's settings) in bash.
+    """Source the steps and run language_prepare_install and settle_installer (installer choice,
+    pip's settings) in bash.
 
     With pip_config_list, the translator reads that text instead of the real pip's answer.
     PIP_CONFIG_FILE=/dev/null: pip reads no configuration file, only the variables given.
     """
-    run = "language_prepare_install"
+    run = "language_prepare_install; settle_installer"
     if pip_config_list:
         run = f'pick_installer; eval "$(printf %s {shlex.quote(pip_config_list)} | python -c "$PIP_SETTINGS_AS_UV")"'
     script = (f"set -euo pipefail; PHASE=all; source {S2I}/lib/contract.sh; source {S2I}/python/steps.sh; "
