@@ -94,7 +94,7 @@ pick_installer() {
 
 # pip's own settings for uv. pip reads them (`pip config list`: every PIP_* variable and every
 # configuration file pip reads: PIP_CONFIG_FILE, /etc/pip.conf, /etc/xdg/pip/pip.conf,
-# ~/.config/pip/pip.conf, ~/.pip/pip.conf, $VIRTUAL_ENV/pip.conf), pip_settings_as_uv (below)
+# ~/.config/pip/pip.conf, ~/.pip/pip.conf, $VIRTUAL_ENV/pip.conf); PIP_SETTINGS_AS_UV (below)
 # translates them into uv's arguments (UV_PIP_ARGS) and variables; a setting uv has no
 # equivalent for switches this build to pip, with one line saying which.
 UV_PIP_ARGS=()
