@@ -20,7 +20,9 @@ request itself for small predictions (bench/serve.py). Keep-alive, worker timeou
 and max-requests stay gthread's own. Not covered: a client that reads its response slowly still
 holds the thread while the response is written (the reference's sync worker does the same).
 Works with gunicorn 23 (Python 3.9's lock) and 27: it overrides only `enqueue_req`, where every
-connection with something to read arrives, and `murder_keepalived`, which both call once a second.
+connection with something to read arrives, and `murder_keepalived`, which both call once a second;
+and, on gunicorn >= 24, `set_accept_enabled`, to answer the connections queued when SIGTERM comes
+(gunicorn 23 has no such hook: there they are reset).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from concurrent import futures
 from functools import partial
 from typing import Any, Callable, Dict, Optional
 
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from seldon_s2i.runtime import jsonout
 from seldon_s2i.runtime.errors import BAD_DATA, status_body
@@ -185,6 +187,30 @@ class BufferedWorker(ThreadWorker):
             super().enqueue_req(conn)
 
     # ---- timeouts and shutdown
+
+    def set_accept_enabled(self, enabled: Optional[bool]) -> None:
+        """gunicorn >= 24 stops accepting here once SIGTERM ended the loop: first take what is queued."""
+        if not enabled and not self.alive and getattr(self, "_accepting", False):
+            self._accept_backlog()
+        super().set_accept_enabled(enabled)
+
+    def _accept_backlog(self) -> None:
+        """Accept every connection the kernel has queued on the listeners, so that they are answered
+        in the graceful shutdown instead of reset when the listeners close.
+
+        With one thread the model runs on the event loop, so connections that arrived while it ran
+        wait in the backlog: the requests an orchestrator's SIGTERM finds in flight (the Seldon
+        operator's pod contract, test_operator_contract.py). Connections made after this are refused.
+        """
+        for listener in self.sockets:
+            while True:
+                try:
+                    sock, address = listener.accept()
+                except OSError:  # BlockingIOError: the queue is empty
+                    break
+                self.nr_conns += 1
+                sock.setblocking(True)
+                self.enqueue_req(TConn(self.cfg, sock, address, listener.getsockname()))
 
     def murder_keepalived(self, *args: Any, **kwargs: Any) -> None:
         super().murder_keepalived(*args, **kwargs)
