@@ -216,7 +216,10 @@ class BufferedWorker(ThreadWorker):
         super().murder_keepalived(*args, **kwargs)
         now = time.monotonic()
         for state in list(self._reading.values()):
-            if not state.scanner.started and (not self.alive or state.expired(now)):
+            if not self.alive and not state.scanner.started and self._receive(state):
+                self._forget(state)  # its request was waiting unread (the loop ran a request): answer it
+                self._dispatch(state)
+            elif not state.scanner.started and (not self.alive or state.expired(now)):
                 self._drop(state, None, "")  # nothing sent: close without an answer, as nginx does
             elif state.expired(now):
                 self.log.warning("closing a connection from %s: its request stalled", state.conn.client)
