@@ -105,3 +105,12 @@ def test_a_mistake_is_one_error_line_and_a_non_zero_exit(capsys, source_dir, tmp
     code, out, err = run(capsys, *[arg.format(**files) for arg in argv])
     assert (code, out) == (status, "")
     assert fragment in one_error(err)
+
+
+def test_the_readmes_manifest_is_what_the_command_prints_for_the_walkthroughs_image(capsys):
+    root = Path(__file__).resolve().parents[3]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- seldon-s2i deployment my-registry/my-model:0.1 ", 1)[1]
+    block = block.split("```yaml\n", 1)[1].split("```\n", 1)[0]
+    code, out, _ = run(capsys, f"my-registry/my-model:0.1={root / 'test' / 'apps' / 'image-model'}")
+    assert (code, out) == (0, block)
