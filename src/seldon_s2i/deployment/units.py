@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from ..driver.engine import Engine
 from ..driver.errors import BuildError, UsageError
@@ -154,7 +154,7 @@ def parse_parameter(text: str) -> Parameter:
     return {"name": name.strip(), "value": value, "type": kind}
 
 
-def read_unit(engine_factory: Any, image: str, directory: Optional[Path], name: str,
+def read_unit(engine_factory: Callable[[], Engine], image: str, directory: Optional[Path], name: str,
               parameters: List[Parameter]) -> Unit:
     """A unit of the graph: facts from DIR when given, else from the image on the engine.
 
