@@ -1,14 +1,16 @@
-"""`seldon-s2i`: build | usage | serve.
+"""`seldon-s2i`: build | usage | serve | deployment.
 
     seldon-s2i build SRC BUILDER TAG [flags]   s2i build, on the Docker engine
     seldon-s2i build SRC BUILDER [TAG] --as-dockerfile PATH
     seldon-s2i usage BUILDER                   s2i usage
     seldon-s2i serve DIR [flags]               run a model directory locally
+    seldon-s2i deployment IMAGE [flags]        a SeldonDeployment for the image (--check FILE validates one)
 
 Every user mistake ends in one `ERROR: ...` line and a non-zero exit, never a
 traceback. Each subcommand's module is imported once, at dispatch (the one lazy
 seam): `build`/`usage` import seldon_s2i.driver.commands (and the docker SDK, an
-extra: `pip install 'seldon-s2i[build]'`), `serve` imports
+extra: `pip install 'seldon-s2i[build]'`), `deployment` seldon_s2i.deployment.commands
+(the same extra: docker and jsonschema), `serve` imports
 seldon_s2i.runtime.serve; so `serve` does not import docker and `build` does
 not import the runtime.
 """
@@ -16,6 +18,7 @@ not import the runtime.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
@@ -66,6 +69,12 @@ MISSING_DOCKER_SDK = (
     "seldon-s2i {command} needs the docker SDK, an optional dependency: "
     "pip install 'seldon-s2i[build]' (or pip install 'docker>=7')"
 )
+# The module of each subcommand the driver's does not serve (imported at dispatch).
+SUBCOMMAND_MODULES = {"deployment": ".deployment.commands"}
+MISSING_JSONSCHEMA = (
+    "seldon-s2i {command} needs jsonschema, an optional dependency: "
+    "pip install 'seldon-s2i[build]' (or pip install 'jsonschema>=4.18')"
+)
 
 
 def _normalise_booleans(argv: List[str]) -> List[str]:
@@ -94,7 +103,7 @@ def version() -> str:
 def _build_parser() -> usererror.ArgumentParser:
     parser = usererror.ArgumentParser(prog="seldon-s2i", description="s2i-compatible builds of Seldon model images.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
-    commands = parser.add_subparsers(dest="command", metavar="{build,usage,serve}",
+    commands = parser.add_subparsers(dest="command", metavar="{build,usage,serve,deployment}",
                                      parser_class=usererror.ArgumentParser)
     commands.required = True
 
@@ -146,7 +155,57 @@ def _build_parser() -> usererror.ArgumentParser:
 
     commands.add_parser("serve", help="serve a model directory locally (see `seldon-s2i serve --help`)",
                         add_help=False)
+    _add_deployment_parser(commands)
     return parser
+
+
+DEPLOYMENT_DESCRIPTION = """\
+Print a SeldonDeployment (machinelearning.seldon.io/v1) that runs IMAGE under
+the Seldon Core operator: kubectl apply -f the output. The graph node's type and
+endpoint come from the image's SERVICE_TYPE and API_TYPE (its environment; with
+IMAGE=DIR from DIR/.s2i/environment, for an image not built yet). --child adds
+units below it: TRANSFORMER -> MODEL, a ROUTER or COMBINER over several models.
+The output passes --check before it is printed; resources are yours to add.
+
+--check FILE validates any SeldonDeployment (v1, v1alpha2, v1alpha3; YAML or
+JSON, several documents; - reads stdin) against the CRD's schema of seldon-core
+1.17.1 plus the operator's own checks, and prints one `ERROR: FILE: PATH:
+problem` line per problem (exit 1).
+
+Exit status: 0 success, 1 a problem (image not present, invalid manifest),
+2 a usage error (a malformed -p, --name or annotation).
+"""
+
+
+def _add_deployment_parser(commands: argparse._SubParsersAction) -> None:
+    deploy = commands.add_parser(
+        "deployment", help="a SeldonDeployment manifest for images (--check FILE validates one)",
+        usage="seldon-s2i deployment IMAGE[=DIR] [--child IMAGE[=DIR]]... [options]\n"
+              "       seldon-s2i deployment --check FILE",
+        description=DEPLOYMENT_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    deploy.add_argument("unit", metavar="IMAGE[=DIR]", nargs="?", default="",
+                        help="the graph's root image; =DIR reads SERVICE_TYPE/API_TYPE from DIR/.s2i/environment")
+    deploy.add_argument("--child", action="append", default=[], metavar="IMAGE[=DIR]",
+                        help="a unit below the root, in order (repeatable)")
+    deploy.add_argument("--check", default="", metavar="FILE", help="validate FILE instead (- for stdin)")
+    deploy.add_argument("--name", default="", help="metadata.name (default: the root image's name)")
+    deploy.add_argument("--namespace", default="", help="metadata.namespace (default: kubectl's)")
+    deploy.add_argument("--predictor", default="default", help="the predictor's name (default: default)")
+    deploy.add_argument("--node-name", default="", help="the root node's and container's name (default: the image's)")
+    deploy.add_argument("--service-name", default="",
+                        help="seldon.io/svc-name, the Service of the executor (default: --name)")
+    deploy.add_argument("--replicas", type=int, default=1, help="pods of the predictor (default: 1)")
+    deploy.add_argument("--transport", choices=("rest", "grpc"), default="",
+                        help="every node's endpoint type (default: rest when all images serve REST)")
+    deploy.add_argument("--protocol", choices=("seldon", "v2"), default="seldon",
+                        help="the protocol the executor speaks (default: seldon)")
+    deploy.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE:TYPE",
+                        help="a root node parameter (PREDICTIVE_UNIT_PARAMETERS; TYPE: INT, FLOAT, DOUBLE, "
+                             "STRING, BOOL; repeatable)")
+    deploy.add_argument("-a", "--annotation", action="append", default=[], metavar="KEY=VALUE",
+                        help="spec.annotations, e.g. seldon.io/rest-timeout=100000, "
+                             "seldon.io/grpc-max-message-size=10000000 (repeatable)")
+    deploy.add_argument("-o", "--output", choices=("yaml", "json"), default="yaml", help="format (default: yaml)")
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -155,12 +214,13 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _driver_commands(command: str) -> ModuleType:
-    """Import the driver's subcommands; BuildError naming the extra when the docker SDK is missing."""
+    """Import the subcommand's module; BuildError naming the extra when the docker SDK is missing."""
     try:
-        from .driver import commands
+        commands = importlib.import_module(SUBCOMMAND_MODULES.get(command, ".driver.commands"), __package__)
     except ModuleNotFoundError as exc:
-        if exc.name and exc.name.split(".")[0] == "docker":
-            raise BuildError(MISSING_DOCKER_SDK.format(command=command)) from exc
+        if exc.name and exc.name.split(".")[0] in ("docker", "jsonschema"):
+            missing = MISSING_DOCKER_SDK if exc.name.split(".")[0] == "docker" else MISSING_JSONSCHEMA
+            raise BuildError(missing.format(command=command)) from exc
         raise
     return commands
 

@@ -105,7 +105,8 @@ def test_the_plain_install_has_the_runtime_but_not_the_docker_sdk(plain_install)
     assert result.stdout.split() == ["True", "True"]
 
 
-@pytest.mark.parametrize("argv", [["build", ".", "seldon-python3", "my-model:0.1"], ["usage", "seldon-python3"]])
+@pytest.mark.parametrize("argv", [["build", ".", "seldon-python3", "my-model:0.1"], ["usage", "seldon-python3"],
+                                  ["deployment", "my-model:0.1"]])
 def test_build_without_the_docker_sdk_names_the_extra_to_install_in_one_line(plain_install, tmp_path, argv):
     result = subprocess.run([plain_install / "bin" / "seldon-s2i", *argv], cwd=tmp_path, capture_output=True,
                             text=True)

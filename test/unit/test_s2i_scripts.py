@@ -120,6 +120,7 @@ def test_usage_names_the_builder_and_the_language_version(scripts: Path) -> None
     assert "s2i build <SOURCE-REPOSITORY> seldon-python3x <APP-NAME>" in result.stdout
     assert f"(Python {sys.version.split()[0]})" in result.stdout
     assert "COMBINER or OUTLIER_DETECTOR" in result.stdout and "CA_BUNDLE" in result.stdout
+    assert "seldon-s2i deployment <APP-NAME> > seldon-deploy.yaml && kubectl apply" in result.stdout
 
 
 def test_assemble_rejects_an_unknown_phase(assemble: Callable) -> None:

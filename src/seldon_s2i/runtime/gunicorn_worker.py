@@ -20,7 +20,9 @@ request itself for small predictions (bench/serve.py). Keep-alive, worker timeou
 and max-requests stay gthread's own. Not covered: a client that reads its response slowly still
 holds the thread while the response is written (the reference's sync worker does the same).
 Works with gunicorn 23 (Python 3.9's lock) and 27: it overrides only `enqueue_req`, where every
-connection with something to read arrives, and `murder_keepalived`, which both call once a second.
+connection with something to read arrives, and `murder_keepalived`, which both call once a second
+(and once more after SIGTERM: there the connections queued on the listeners are accepted and
+answered, not reset), and on gunicorn >= 24 `set_accept_enabled` for the same.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from concurrent import futures
 from functools import partial
 from typing import Any, Callable, Dict, Optional
 
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from seldon_s2i.runtime import jsonout
 from seldon_s2i.runtime.errors import BAD_DATA, status_body
@@ -108,6 +110,7 @@ class BufferedWorker(ThreadWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._reading: Dict[Any, _Reading] = {}
+        self._backlog_taken = False
 
     @property
     def _poller_lock(self) -> Any:
@@ -186,11 +189,55 @@ class BufferedWorker(ThreadWorker):
 
     # ---- timeouts and shutdown
 
+    def set_accept_enabled(self, enabled: Optional[bool]) -> None:
+        """gunicorn >= 24 stops accepting here once SIGTERM ended the loop: first take what is queued."""
+        if not enabled and not self.alive:
+            self._accept_backlog()
+        super().set_accept_enabled(enabled)
+
+    def _accept_backlog(self) -> None:
+        """Accept every connection the kernel has queued on the listeners, so that they are answered
+        in the graceful shutdown instead of reset when the listeners close.
+
+        With one thread the model runs on the event loop, so connections that arrived while it ran
+        wait in the backlog: the requests an orchestrator's SIGTERM finds in flight (the Seldon
+        operator's pod contract, test_operator_contract.py). Connections made after this are refused.
+        """
+        if self._backlog_taken:
+            return
+        self._backlog_taken = True
+        self._read_accepted()
+        for listener in self.sockets:
+            while True:
+                try:
+                    sock, address = listener.accept()
+                except OSError:  # BlockingIOError: the queue is empty
+                    break
+                self.nr_conns += 1
+                sock.setblocking(True)
+                self.enqueue_req(TConn(self.cfg, sock, address, listener.getsockname()))
+
+    def _read_accepted(self) -> None:
+        """gunicorn 23 accepts a connection into its poller and reads it only when it becomes readable:
+        hand over every accepted connection that waits there, unread (gunicorn 27 has none)."""
+        with self._poller_lock:
+            waiting = [key for key in self.poller.get_map().values()
+                       if getattr(key.data, "func", None) is not None
+                       and key.data.func.__name__ == "on_client_socket_readable"
+                       and not key.data.args[0].initialized]
+        for key in waiting:
+            key.data(key.fileobj)
+
     def murder_keepalived(self, *args: Any, **kwargs: Any) -> None:
+        if not self.alive:  # gunicorn 23 and 27 call this once more after SIGTERM, before closing the listeners
+            self._accept_backlog()
         super().murder_keepalived(*args, **kwargs)
         now = time.monotonic()
         for state in list(self._reading.values()):
-            if not state.scanner.started and (not self.alive or state.expired(now)):
+            if not self.alive and not state.scanner.started and self._receive(state):
+                self._forget(state)  # its request was waiting unread (the loop ran a request): answer it
+                self._dispatch(state)
+            elif not state.scanner.started and (not self.alive or state.expired(now)):
                 self._drop(state, None, "")  # nothing sent: close without an answer, as nginx does
             elif state.expired(now):
                 self.log.warning("closing a connection from %s: its request stalled", state.conn.client)

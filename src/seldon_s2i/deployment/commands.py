@@ -1,0 +1,146 @@
+"""The `deployment` subcommand: a SeldonDeployment for images, or `--check FILE` of any manifest.
+
+    seldon-s2i deployment IMAGE[=DIR] [--child IMAGE[=DIR]]... [flags]   the manifest on stdout
+    seldon-s2i deployment --check FILE                                   one line per problem
+
+The CLI imports this module once, at dispatch. A user's mistake is a BuildError (one `ERROR:` line;
+UsageError exits 2); an invalid manifest prints every problem as `ERROR: FILE: PATH: message`
+and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Set
+
+import yaml
+
+from ..driver import console
+from ..driver.engine import Engine
+from ..driver.errors import BuildError, UsageError
+from .manifest import Manifest, Options, build_manifest, default_transport
+from .units import Unit, check_name, name_of_image, parse_parameter, read_unit, split_unit_argument
+from .validate import validate
+
+
+def _annotation(text: str) -> tuple:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise UsageError(f"annotation {text!r} is not of the form KEY=VALUE (e.g. seldon.io/rest-timeout=100000)")
+    return key.strip(), value
+
+
+def _unique(name: str, taken: Set[str]) -> str:
+    """name, or name-2, name-3, ... when a unit of the graph has it already (two tags of one image)."""
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate = f"{name[:60].rstrip('-')}-{number}"
+        number += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _engine_factory() -> Callable[[], Engine]:
+    engine: List[Engine] = []
+
+    def get() -> Engine:
+        if not engine:
+            engine.append(Engine.connect())
+        return engine[0]
+
+    return get
+
+
+def read_graph(args: argparse.Namespace) -> Unit:
+    """The root unit (the positional IMAGE, with -p's parameters) and its --child units."""
+    if not args.unit:
+        raise UsageError("give an IMAGE (seldon-s2i deployment IMAGE[=DIR] ...) or --check FILE")
+    engine = _engine_factory()
+    taken: Set[str] = set()
+    image, directory = split_unit_argument(args.unit)
+    root_name = check_name(args.node_name, "--node-name") if args.node_name else name_of_image(image)
+    root = read_unit(engine, image, directory, _unique(root_name, taken), [parse_parameter(p) for p in args.parameter])
+    for argument in args.child:
+        image, directory = split_unit_argument(argument)
+        root.children.append(read_unit(engine, image, directory, _unique(name_of_image(image), taken), []))
+    return root
+
+
+def options_from_args(args: argparse.Namespace, root: Unit) -> Options:
+    """Options from the flags; the name defaults to the root image's name."""
+    if args.replicas < 0:
+        raise UsageError(f"--replicas {args.replicas}: give 0 or more")
+    name = check_name(args.name, "--name") if args.name else root.name
+    return Options(
+        name=name,
+        namespace=check_name(args.namespace, "--namespace") if args.namespace else None,
+        predictor=check_name(args.predictor, "--predictor"),
+        replicas=args.replicas,
+        transport=args.transport or default_transport(root),
+        protocol=args.protocol,
+        service_name=check_name(args.service_name, "--service-name") if args.service_name else None,
+        annotations=dict(_annotation(text) for text in args.annotation),
+    )
+
+
+def render(manifest: Manifest, output: str) -> str:
+    """The manifest as YAML (kubectl's field order: apiVersion, kind, metadata, spec) or JSON."""
+    if output == "json":
+        return json.dumps(manifest, indent=2) + "\n"
+    return yaml.safe_dump(manifest, sort_keys=False, default_flow_style=False)
+
+
+def generate(args: argparse.Namespace) -> int:
+    """Print the SeldonDeployment of the images; it passes our own --check before it is printed."""
+    root = read_graph(args)
+    manifest = build_manifest(root, options_from_args(args, root))
+    problems = validate(manifest)
+    if problems:  # a fault of ours, not the user's: say so plainly
+        raise BuildError(f"internal error: the generated manifest is invalid at {problems[0]} (please report it)")
+    sys.stdout.write(render(manifest, args.output))
+    return 0
+
+
+def _load_documents(path: str) -> List[Any]:
+    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    try:
+        return [document for document in yaml.safe_load_all(text) if document is not None]
+    except yaml.YAMLError as exc:
+        mark: Optional[Any] = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise BuildError(f"{path} is not valid YAML or JSON{where}: {problem}") from None
+
+
+def check(path: str) -> int:
+    """`--check FILE` (`-` for stdin): every problem of every document, one line each; 1 if any."""
+    documents = _load_documents(path)
+    if not documents:
+        raise BuildError(f"{path} holds no document: expected a SeldonDeployment")
+    failed = 0
+    for index, document in enumerate(documents):
+        prefix = f"{path}: " if len(documents) == 1 else f"{path} (document {index + 1}): "
+        problems = validate(document)
+        for problem in problems:
+            console.error(f"{prefix}{problem}")
+        failed += bool(problems)
+    if failed:
+        return 1
+    versions = sorted({str(document.get("apiVersion")) for document in documents})
+    print(f"{path}: {len(documents)} valid SeldonDeployment{'s' if len(documents) > 1 else ''} ({', '.join(versions)})")
+    return 0
+
+
+def deployment(args: argparse.Namespace) -> int:
+    """`seldon-s2i deployment`: --check FILE, else generate the manifest."""
+    if args.check:
+        if args.unit or args.child:
+            raise UsageError("--check FILE takes no IMAGE or --child: check a file, or generate one")
+        return check(args.check)
+    return generate(args)
+
+
+COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {"deployment": deployment}

@@ -1,0 +1,116 @@
+"""`seldon-s2i deployment` as a user runs it (no engine: units from source directories, IMAGE=DIR;
+the engine-backed path is test/integration/test_operator_contract.py's)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from seldon_s2i.cli import main
+
+ARTICLE = Path(__file__).parent / "manifests" / "article-v1alpha2.yaml"
+
+
+def run(capsys, *argv: str):
+    try:
+        code = main(["deployment", *argv])
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ERROR: "), err
+    return lines[0]
+
+
+def test_a_transformer_and_its_model_are_printed_as_yaml_that_checks_clean(capsys, source_dir, tmp_path):
+    transformer = source_dir("transformer", SERVICE_TYPE="TRANSFORMER")
+    model = source_dir("model", SERVICE_TYPE="MODEL", API_TYPE="REST")
+    code, out, err = run(capsys, f"my-registry/transformer:1.0={transformer}",
+                         "--child", f"my-registry/model:2.0={model}", "--name", "pipeline", "--replicas", "2",
+                         "-p", "offset=1:INT", "-a", "seldon.io/rest-timeout=100000")
+    assert (code, err) == (0, "")
+    manifest = yaml.safe_load(out)
+    predictor = manifest["spec"]["predictors"][0]
+    assert predictor["graph"] == {
+        "name": "transformer", "type": "TRANSFORMER", "endpoint": {"type": "REST"},
+        "parameters": [{"name": "offset", "value": "1", "type": "INT"}],
+        "children": [{"name": "model", "type": "MODEL", "endpoint": {"type": "REST"}, "children": []}]}
+    assert predictor["replicas"] == 2 and manifest["spec"]["annotations"] == {"seldon.io/rest-timeout": "100000"}
+    written = tmp_path / "seldon-deploy.yaml"
+    written.write_text(out)
+    assert run(capsys, "--check", str(written)) == (0, f"{written}: 1 valid SeldonDeployment "
+                                                        "(machinelearning.seldon.io/v1)\n", "")
+
+
+def test_json_output_is_the_same_manifest(capsys, source_dir):
+    model = source_dir("model", SERVICE_TYPE="MODEL")
+    _, as_yaml, _ = run(capsys, f"m:1={model}")
+    code, as_json, _ = run(capsys, f"m:1={model}", "-o", "json")
+    assert code == 0 and json.loads(as_json) == yaml.safe_load(as_yaml)
+
+
+def test_two_children_of_one_repository_get_distinct_names(capsys, source_dir):
+    router, model = source_dir("router", SERVICE_TYPE="ROUTER"), source_dir("model", SERVICE_TYPE="MODEL")
+    code, out, _ = run(capsys, f"router:1={router}", "--child", f"model:1={model}", "--child", f"model:2={model}")
+    names = [c["name"] for c in yaml.safe_load(out)["spec"]["predictors"][0]["componentSpecs"][0]["spec"]["containers"]]
+    assert (code, names) == (0, ["router", "model", "model-2"])
+
+
+def test_check_lists_every_problem_with_its_path_and_exits_1(capsys):
+    code, out, err = run(capsys, "--check", str(ARTICLE))
+    assert (code, out) == (1, "")
+    assert one_error(err) == (f"ERROR: {ARTICLE}: $.spec.predictors[0].graph.name: graph node 'classifier' has no "
+                              "container of that name in componentSpecs (and no implementation)")
+
+
+def test_check_reads_several_documents_and_names_each(capsys, tmp_path):
+    text = ARTICLE.read_text().replace("name: classifier", "name: my-model-graph")
+    both = tmp_path / "both.yaml"
+    both.write_text(text + "---\n" + text.replace("replicas: 1", "replicas: one"))
+    code, _, err = run(capsys, "--check", str(both))
+    assert code == 1
+    assert one_error(err) == (f"ERROR: {both} (document 2): $.spec.predictors[0].replicas: 'one' is not of type "
+                              "'integer'")
+
+
+@pytest.mark.parametrize("argv, status, fragment", [
+    (["{model}", "-p", "threshold"], 2, "parameter 'threshold' is not of the form -p NAME=VALUE:TYPE"),
+    (["{model}", "-p", "n=1.5:INT"], 2, "'1.5' is not a valid INT value"),
+    (["{model}", "--name", "My_Model"], 2, "--name 'My_Model' is not a DNS-1123 label"),
+    (["{model}", "-a", "rest-timeout"], 2, "annotation 'rest-timeout' is not of the form KEY=VALUE"),
+    (["{model}", "--replicas", "-1"], 2, "--replicas -1: give 0 or more"),
+    (["{unknown}"], 1, "SERVICE_TYPE=CLASSIFIER, an unknown service type"),
+    (["{model}", "--transport", "grpc"], 1, "serves only REST (its API_TYPE), not GRPC"),
+    (["Bad:1"], 2, "'Bad:1' is not a valid image name"),
+    ([], 2, "give an IMAGE (seldon-s2i deployment IMAGE[=DIR] ...) or --check FILE"),
+    (["{model}", "--check", "x.yaml"], 2, "--check FILE takes no IMAGE or --child"),
+    (["--check", "{not_yaml}"], 1, "not valid YAML or JSON at line 1, column 5: mapping values are not allowed"),
+    (["--check", "{empty}"], 1, "holds no document: expected a SeldonDeployment"),
+    (["--check", "/no/such/file.yaml"], 1, "cannot use /no/such/file.yaml: No such file or directory"),
+])
+def test_a_mistake_is_one_error_line_and_a_non_zero_exit(capsys, source_dir, tmp_path, argv, status,
+                                                          fragment):
+    files = {"model": f"m:1={source_dir('model', SERVICE_TYPE='MODEL', API_TYPE='REST')}",
+             "unknown": f"m:1={source_dir('unknown', SERVICE_TYPE='CLASSIFIER')}",
+             "not_yaml": str(tmp_path / "bad.yaml"), "empty": str(tmp_path / "empty.yaml")}
+    (tmp_path / "bad.yaml").write_text("a: b: c\n")
+    (tmp_path / "empty.yaml").write_text("# nothing\n")
+    code, out, err = run(capsys, *[arg.format(**files) for arg in argv])
+    assert (code, out) == (status, "")
+    assert fragment in one_error(err)
+
+
+def test_the_readmes_manifest_is_what_the_command_prints_for_the_walkthroughs_image(capsys):
+    root = Path(__file__).resolve().parents[3]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- seldon-s2i deployment my-registry/my-model:0.1 ", 1)[1]
+    block = block.split("```yaml\n", 1)[1].split("```\n", 1)[0]
+    code, out, _ = run(capsys, f"my-registry/my-model:0.1={root / 'test' / 'apps' / 'image-model'}")
+    assert (code, out) == (0, block)
