@@ -106,10 +106,13 @@ class Process:
 
 
 def start_ours(model: str, env: Optional[Dict[str, str]] = None) -> Process:
-    """Our runtime serving models/ours/<Class>.py as V2 model `model` (PROTOCOL=v2, one worker)."""
+    """Our runtime serving models/ours/<Class>.py as V2 model `model` (PROTOCOL=v2, one worker; `env` may
+    change PROTOCOL)."""
     http, grpc_port, metrics = ports.free_port(), ports.free_port(), ports.free_port()
+    # As the Seldon operator sets them: the MLSERVER_* ports equal the PREDICTIVE_UNIT_* ones.
     extra = {"PROTOCOL": "v2", "MLSERVER_MODEL_NAME": model, "MLSERVER_HTTP_PORT": str(http),
-             "MLSERVER_GRPC_PORT": str(grpc_port), "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(metrics),
+             "MLSERVER_GRPC_PORT": str(grpc_port), "PREDICTIVE_UNIT_HTTP_SERVICE_PORT": str(http),
+             "PREDICTIVE_UNIT_GRPC_SERVICE_PORT": str(grpc_port), "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(metrics),
              "SELDON_S2I_HOST": "127.0.0.1", **(env or {})}
     argv = [sys.executable, "-m", "seldon_s2i.runtime", CLASSES[model]]
     return Process(f"ours-{model}", argv, MODELS / "ours", _clean_env(extra), http, grpc_port)

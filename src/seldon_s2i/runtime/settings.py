@@ -274,10 +274,8 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
 
 
 def check_protocol(value: str) -> str:
-    """The protocol name, lower-cased ("seldon" is v1, "kfserving"/"kserve"/"oip" are v2, as the Seldon
-    operator's protocol names); UsageError otherwise."""
+    """The protocol name (v1, v2 or both, any case), lower-cased; UsageError otherwise."""
     protocol = value.strip().lower()
-    protocol = {"seldon": "v1", "kfserving": "v2", "kserve": "v2", "oip": "v2"}.get(protocol, protocol)
     if protocol not in PROTOCOLS:
         raise UsageError(f"PROTOCOL/--protocol must be v1, v2 or both, got {value!r}")
     return protocol
