@@ -106,6 +106,7 @@ bench-build: build ## cold/incremental build times and image sizes
 	$(VPY) bench/build.py
 
 .PHONY: bench-serve
-bench-serve: venv reference-venv mlserver-venv ## serving speed side by side with seldon-core 1.17.1
+bench-serve: venv reference-venv mlserver-venv ## serving speed side by side with seldon-core 1.17.1 (v1) and MLServer 1.7.1 (V2)
 	bench/ensure-wrk.sh
 	$(VPY) bench/serve.py
+	$(VPY) bench/serve_v2.py

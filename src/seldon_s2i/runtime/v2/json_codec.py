@@ -23,9 +23,7 @@ def _flatten(data: Any, where: str) -> List[Any]:
     if not isinstance(data, list):
         raise V2Error(f"{where}: data must be a list, got {type(data).__name__}")
     if not data or not isinstance(data[0], list):
-        if any(isinstance(v, list) for v in data):
-            raise V2Error(f"{where}: data mixes lists and values")
-        return data
+        return data  # flat (a list among the values fails make_array's numpy conversion: 400)
     flat: List[Any] = []
     for item in data:
         flat.extend(_flatten(item, where))
