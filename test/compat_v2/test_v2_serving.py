@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import shutil
 import signal
@@ -51,6 +53,22 @@ def test_both_serves_v1_and_v2_grpc_on_the_same_port(both):
         assert list(client.infer(request).outputs[0].contents.int_contents) == [4, 5]
     finally:
         client.close()
+
+
+def test_an_error_answer_keeps_the_connection_usable(both):
+    connection = http.client.HTTPConnection("127.0.0.1", both.http_port, timeout=10)
+    try:
+        large = json.dumps({"inputs": [{"name": "x", "shape": [200000], "datatype": "FP32",
+                                         "data": [0.5] * 200000}]}).encode()  # more than gunicorn drains itself
+        for path, body, expected in [("/v2/health/live", large, 405), ("/v2/models/echo/infer", large, 200),
+                                     ("/v2/nowhere", large, 404), ("/v2/models/echo/infer", INFER, 200)]:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            connection.request("POST", path, data, {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            assert (response.status, response.will_close) == (expected, False), response.read()
+            response.read()
+    finally:
+        connection.close()
 
 
 def test_seldon_s2i_serve_with_protocol_v2_serves_the_directory_over_v2(tmp_path: Path):

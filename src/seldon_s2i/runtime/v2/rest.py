@@ -60,7 +60,9 @@ class V2App:
         infer = False
         try:
             method = environ.get("REQUEST_METHOD", "")
-            status, body, infer = self._route(path, method, environ)
+            # Read first, whatever the route: a body left unread ends the keep-alive connection silently.
+            request_body = self._body(environ)
+            status, body, infer = self._route(path, method, request_body)
         except Exception as exc:  # noqa: BLE001 - every error becomes a V2 error answer
             status, body = self._error(exc)
         headers: List[Tuple[str, str]] = [_JSON, ("Content-Length", str(len(body)))]
@@ -81,7 +83,7 @@ class V2App:
             logger.exception("%s", info)
         return status, json_codec.error_body(info)
 
-    def _route(self, path: str, method: str, environ: Dict[str, Any]) -> Tuple[int, bytes, bool]:
+    def _route(self, path: str, method: str, request_body: bytes) -> Tuple[int, bytes, bool]:
         plane = self.plane
         if path in ("/v2/health/live", "/v2/health/ready"):
             self._method(method, "GET")
@@ -94,7 +96,7 @@ class V2App:
         name, version, action = _split_model_path(path[len("/v2/models/"):])
         if action == "infer":
             self._method(method, "POST")
-            request = json_codec.parse_request(self._body(environ))
+            request = json_codec.parse_request(request_body)
             return 200, json_codec.response_body(plane.infer(name, version, request)), True
         self._method(method, "GET")
         if action == "ready":
