@@ -107,6 +107,28 @@ def test_grpc_echo_of_every_typed_datatype_equals_mlservers(servers, datatype, s
     assert list(answers[OURS].outputs[0].shape) == shape
 
 
+def test_several_inputs_come_back_one_output_per_input_like_mlservers(servers):
+    body = {"id": "multi", "inputs": [{"name": "a", "shape": [2], "datatype": "INT32", "data": [1, 2]},
+                                      {"name": "b", "shape": [1, 2], "datatype": "FP64", "data": [0.5, 1.5]}]}
+    answers = {impl: post(servers, impl, "echo", body) for impl in IMPLEMENTATIONS}
+    assert answers[OURS].status_code == answers[MLSERVER].status_code == 200, answers[OURS].text
+    assert normalized(answers[OURS].json()) == normalized(answers[MLSERVER].json())
+    assert [o["name"] for o in answers[OURS].json()["outputs"]] == ["a", "b"]
+
+
+def test_init_metadata_is_the_v2_model_metadata_like_mlservers_model_settings(servers):
+    answers = {impl: requests.get(f"{servers.url(impl, 'classifier')}/v2/models/classifier", timeout=10).json()
+               for impl in IMPLEMENTATIONS}
+    assert answers[OURS]["inputs"] == [{"name": "features", "datatype": "FP64", "shape": [-1, 4]}]
+    assert {k: v for k, v in answers[OURS].items() if k != "parameters"} == \
+        {k: v for k, v in answers[MLSERVER].items() if k != "parameters"}
+    request = pb.ModelMetadataRequest(name="classifier")
+    grpc_answers = {impl: servers.grpc(impl, "classifier").call("ModelMetadata", request, pb.ModelMetadataResponse)
+                    for impl in IMPLEMENTATIONS}
+    assert list(grpc_answers[OURS].outputs) == list(grpc_answers[MLSERVER].outputs)
+    assert grpc_answers[OURS].platform == grpc_answers[MLSERVER].platform == "numpy"
+
+
 def test_grpc_raw_input_contents_give_raw_output_contents_like_mlservers(servers):
     request = pb.ModelInferRequest(model_name="echo", id="raw")
     request.inputs.add(name="x", datatype="FP32", shape=[1, 3])

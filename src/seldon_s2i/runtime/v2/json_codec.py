@@ -2,7 +2,7 @@
 
 Request: `{"id"?, "parameters"?, "inputs": [{"name", "shape", "datatype", "parameters"?, "data"}],
 "outputs"?}`; `data` flat or nested in row-major order (as MLServer accepts it). Response:
-`{"model_name", "id", "parameters"?, "outputs": [{"name", "shape", "datatype", "parameters"?,
+`{"model_name", "id", "parameters", "outputs": [{"name", "shape", "datatype", "parameters"?,
 "data"}]}` with `data` flat; BYTES elements as UTF-8 text (bytes that are not UTF-8: base64, with
 the output's content_type set to base64). Errors: `{"error": "..."}` (MLServer's body).
 """
@@ -104,9 +104,8 @@ def _output(tensor: Tensor) -> Dict[str, Any]:
 
 def response_body(response: InferResponse) -> bytes:
     """An InferResponse as the REST body (bytes)."""
-    doc: Dict[str, Any] = {"model_name": response.model_name, "id": response.id}
-    if response.parameters:
-        doc["parameters"] = response.parameters
+    doc: Dict[str, Any] = {"model_name": response.model_name, "id": response.id,
+                           "parameters": response.parameters}  # {} too, as MLServer
     doc["outputs"] = [_output(t) for t in response.outputs]
     return orjson.dumps(doc, option=orjson.OPT_SERIALIZE_NUMPY)
 

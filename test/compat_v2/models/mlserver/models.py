@@ -13,6 +13,13 @@ from mlserver.types import InferenceRequest, InferenceResponse, Parameters, Resp
 
 class Echo(MLModel):
     async def predict(self, payload: InferenceRequest) -> InferenceResponse:
+        if len(payload.inputs) > 1:  # ours: X is a dict by input name, returned as one output per key
+            outputs = []
+            for request_input in payload.inputs:
+                output = NumpyCodec.encode_output(request_input.name, NumpyCodec.decode_input(request_input))
+                output.shape = list(request_input.shape)
+                outputs.append(output)
+            return InferenceResponse(model_name=self.name, outputs=outputs)
         request_input = payload.inputs[0]
         if request_input.datatype == "BYTES":  # NumpyCodec cannot decode BYTES of unequal lengths over gRPC
             output = ResponseOutput(name="output-1", shape=request_input.shape, datatype="BYTES",
