@@ -55,6 +55,15 @@ def test_both_serves_v1_and_v2_grpc_on_the_same_port(both):
         client.close()
 
 
+def test_v2_infer_calls_are_counted_in_the_prometheus_metrics(both):
+    requests.post(f"{both.base_url}/v2/models/echo/infer", json=INFER, timeout=10)
+    requests.post(f"{both.base_url}/v2/models/echo/infer", json={}, timeout=10)
+    metrics = requests.get(f"http://127.0.0.1:{both.metrics_port}/metrics", timeout=10).text
+    counted = [line for line in metrics.splitlines() if line.startswith("seldon_s2i_requests_total{")
+               and 'method="infer"' in line and 'transport="rest"' in line]
+    assert any('code="200"' in line for line in counted) and any('code="400"' in line for line in counted), counted
+
+
 def test_an_error_answer_keeps_the_connection_usable(both):
     connection = http.client.HTTPConnection("127.0.0.1", both.http_port, timeout=10)
     try:

@@ -52,6 +52,7 @@ class Process:
 
     def __init__(self, label: str, argv: List[str], cwd: Path, env: Dict[str, str], http_port: int, grpc_port: int):
         self.label, self.http_port, self.grpc_port = label, http_port, grpc_port
+        self.metrics_port: Optional[int] = None
         self.log = tempfile.NamedTemporaryFile(prefix=f"v2-{label}-", suffix=".log", delete=False)
         self.started = time.monotonic()
         self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
@@ -115,7 +116,9 @@ def start_ours(model: str, env: Optional[Dict[str, str]] = None) -> Process:
              "PREDICTIVE_UNIT_GRPC_SERVICE_PORT": str(grpc_port), "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(metrics),
              "SELDON_S2I_HOST": "127.0.0.1", **(env or {})}
     argv = [sys.executable, "-m", "seldon_s2i.runtime", CLASSES[model]]
-    return Process(f"ours-{model}", argv, MODELS / "ours", _clean_env(extra), http, grpc_port)
+    process = Process(f"ours-{model}", argv, MODELS / "ours", _clean_env(extra), http, grpc_port)
+    process.metrics_port = metrics
+    return process
 
 
 def start_mlserver(models: Optional[List[str]] = None) -> Process:
