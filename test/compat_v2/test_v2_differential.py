@@ -98,7 +98,7 @@ def grpc_request(model: str, datatype: str, shape: List[int], request_id: str) -
     return request
 
 
-@pytest.mark.parametrize("shape", [[3], [2, 3]], ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)) or "scalar")
 @pytest.mark.parametrize("datatype", [d for d in [*NUMERIC_DTYPES, "BYTES"] if d != "FP16"])
 def test_grpc_echo_of_every_typed_datatype_equals_mlservers(servers, datatype, shape):
     answers = {impl: servers.grpc(impl, "echo").infer(grpc_request("echo", datatype, shape, f"g-{datatype}"))
@@ -137,6 +137,17 @@ def test_grpc_raw_input_contents_give_raw_output_contents_like_mlservers(servers
     assert comparable(answers[OURS]) == comparable(answers[MLSERVER])
     assert np.frombuffer(answers[OURS].raw_output_contents[0], dtype="<f4").tolist() == \
         np.array([1.5, -2, 0.1], dtype=np.float32).tolist()
+
+
+@pytest.mark.parametrize("datatype", ["FP16", "FP32", "INT8", "UINT64", "BOOL"])
+def test_grpc_raw_contents_of_other_datatypes_equal_mlservers(servers, datatype):
+    request = pb.ModelInferRequest(model_name="echo", id=f"raw-{datatype}")
+    request.inputs.add(name="x", datatype=datatype, shape=[2, 3])
+    values = np.array(sample_values(datatype, 6), dtype=NUMERIC_DTYPES[datatype])
+    request.raw_input_contents.append(values.astype(values.dtype.newbyteorder("<")).tobytes())
+    answers = {impl: servers.grpc(impl, "echo").infer(request) for impl in IMPLEMENTATIONS}
+    assert comparable(answers[OURS]) == comparable(answers[MLSERVER])
+    assert answers[OURS].raw_output_contents[0] == request.raw_input_contents[0]
 
 
 def test_rest_classifier_outputs_one_tensor_per_class_name_like_mlservers(servers):
