@@ -62,6 +62,21 @@ def test_v2_infer_calls_are_counted_in_the_prometheus_metrics(both):
     counted = [line for line in metrics.splitlines() if line.startswith("seldon_s2i_requests_total{")
                and 'method="infer"' in line and 'transport="rest"' in line]
     assert any('code="200"' in line for line in counted) and any('code="400"' in line for line in counted), counted
+    client = V2Client(both.grpc_target)
+    try:
+        request = pb.ModelInferRequest(model_name="echo")
+        request.inputs.add(name="x", datatype="INT32", shape=[1]).contents.int_contents.append(1)
+        client.infer(request)
+        request.model_name = "nosuchmodel"
+        with pytest.raises(grpc.RpcError):
+            client.infer(request)
+    finally:
+        client.close()
+    metrics = requests.get(f"http://127.0.0.1:{both.metrics_port}/metrics", timeout=10).text
+    counted = [line for line in metrics.splitlines() if line.startswith("seldon_s2i_requests_total{")
+               and 'method="infer"' in line and 'transport="grpc"' in line]
+    assert any('code="OK"' in line for line in counted) and any('code="NOT_FOUND"' in line for line in counted), \
+        counted
 
 
 def test_an_error_answer_keeps_the_connection_usable(both):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import grpc
 
@@ -34,21 +34,30 @@ class V2Servicer:
     def __init__(self, plane: DataPlane, recorder: MetricsRecorder | None = None) -> None:
         self.plane, self.recorder = plane, recorder
 
-    def _fail(self, exc: Exception, context: Any) -> None:
+    @staticmethod
+    def status_of(exc: Exception) -> Tuple[Any, str]:
+        """(gRPC status code, details) of an error, logged as v1's gRPC does (user code: with traceback)."""
         if isinstance(exc, V2Error):
-            context.abort(_CODES.get(exc.status, grpc.StatusCode.INTERNAL), exc.message)
+            return _CODES.get(exc.status, grpc.StatusCode.INTERNAL), exc.message
         status, _, info = describe(exc)
         if is_seldon_exception(exc):
             logger.error("%s", info)
-            context.abort(_CODES.get(status, grpc.StatusCode.UNKNOWN), info)
+            return _CODES.get(status, grpc.StatusCode.UNKNOWN), info
         logger.exception("%s", info)
-        context.abort(grpc.StatusCode.UNKNOWN, info)
+        return grpc.StatusCode.UNKNOWN, info
 
-    def _call(self, context: Any, call: Callable[[], Any]) -> Any:
+    def _call(self, context: Any, call: Callable[[], Any], label: Optional[str] = None) -> Any:
+        """call(), every error aborted as its status; with `label`, the call is counted in the metrics."""
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
         try:
             return call()
         except Exception as exc:  # noqa: BLE001 - every error becomes a gRPC status
-            self._fail(exc, context)
+            code, details = self.status_of(exc)
+            context.abort(code, details)
+        finally:
+            if label is not None and self.recorder is not None:
+                self.recorder.request(label, "grpc", code.name, time.perf_counter() - started)
 
     def server_live(self, request: Any, context: Any) -> Any:
         return pb.ServerLiveResponse(live=True)
@@ -80,21 +89,12 @@ class V2Servicer:
         return self._call(context, metadata)
 
     def model_infer(self, request: Any, context: Any) -> Any:
-        started = time.perf_counter()
-        code = "OK"
-        try:
-            def infer() -> Any:
-                parsed = proto_codec.parse_request(request)
-                response = self.plane.infer(request.model_name, request.model_version or None, parsed)
-                return proto_codec.response_message(response, raw=len(request.raw_input_contents) > 0)
+        def infer() -> Any:
+            parsed = proto_codec.parse_request(request)
+            response = self.plane.infer(request.model_name, request.model_version or None, parsed)
+            return proto_codec.response_message(response, raw=len(request.raw_input_contents) > 0)
 
-            return self._call(context, infer)
-        except BaseException:
-            code = "ERROR"
-            raise
-        finally:
-            if self.recorder is not None:
-                self.recorder.request("infer", "grpc", code, time.perf_counter() - started)
+        return self._call(context, infer, "infer")
 
     def unimplemented(self, request: Any, context: Any) -> Any:
         context.abort(grpc.StatusCode.UNIMPLEMENTED, "model repository RPCs are not served: one model per server")
