@@ -70,7 +70,7 @@ check: venv ## lint: ruff, mypy (src/), shellcheck (every shell script); configu
 
 # One pytest run over every folder, so CI sees one summary line.
 .PHONY: test
-test: build reference-venv ## everything: unit, integration (real engine), compatibility
+test: build reference-venv mlserver-venv ## everything: unit, integration (real engine), compatibility
 	$(PYTEST) -q test
 
 .PHONY: test-unit
@@ -85,8 +85,12 @@ test-integration: build ## builds and runs apps on the real engine
 reference-venv: bootstrap ## the reference seldon-core 1.17.1 in its own virtualenv (.venv-ref)
 	PYTHON=$(PYTHON) test/compat/setup-reference.sh
 
+.PHONY: mlserver-venv
+mlserver-venv: bootstrap ## MLServer 1.7.1, the V2 protocol's anchor, in its own virtualenv (.venv-mlserver)
+	PYTHON=$(PYTHON) test/compat/setup-mlserver.sh
+
 .PHONY: test-compat
-test-compat: venv reference-venv ## differential tests against seldon-core 1.17.1
+test-compat: venv reference-venv mlserver-venv ## differential tests against seldon-core 1.17.1
 	$(PYTEST) -q test/compat
 
 .PHONY: test-conformance
@@ -102,6 +106,7 @@ bench-build: build ## cold/incremental build times and image sizes
 	$(VPY) bench/build.py
 
 .PHONY: bench-serve
-bench-serve: venv reference-venv ## serving speed side by side with seldon-core 1.17.1
+bench-serve: venv reference-venv mlserver-venv ## serving speed side by side with seldon-core 1.17.1 (v1) and MLServer 1.7.1 (V2)
 	bench/ensure-wrk.sh
 	$(VPY) bench/serve.py
+	$(VPY) bench/serve_v2.py

@@ -8,6 +8,7 @@ only `make lock` (environment/lock.sh, which runs `python3 environment/locks.py 
     bootstrap.txt  uv itself, installed into the host Python before anything else
     reference.txt  the reference seldon-core 1.17.1 virtualenv .venv-ref (test/compat, bench)
     protogen.txt   the protoc generator virtualenv of scripts/gen-protos.sh
+    mlserver.txt   MLServer 1.7.1, the V2 protocol's anchor (.venv-mlserver: test/compat/v2, bench)
 
 Each lock's third line is `# inputs-sha256: <hex>`: the sha256 of its requirements and resolver
 options (below). test/unit/test_locks.py recomputes it offline, so a lock whose inputs changed
@@ -89,6 +90,9 @@ LOCKS: Dict[str, Lock] = {
     "bootstrap.txt": Lock("environment/bootstrap.in", lambda: _lines("bootstrap.in"), UNIVERSAL),
     "reference.txt": Lock("environment/reference.in", lambda: _lines("reference.in"), UNIVERSAL),
     "protogen.txt": Lock("environment/protogen.in", lambda: _lines("protogen.in"), UNIVERSAL),
+    # MLServer supports Python 3.9-3.12 only; its virtualenv runs on the host's Python 3.11 (Linux x86_64).
+    "mlserver.txt": Lock("environment/mlserver.in", lambda: _lines("mlserver.in"),
+                         ("--python-version", "3.11", "--python-platform", "x86_64-manylinux_2_31")),
 }
 
 

@@ -23,5 +23,6 @@ echo "---> Step 2: protoc"
 "$GEN_VENV/bin/python" -m grpc_tools.protoc -I src \
   --python_out=src --pyi_out=src \
   src/seldon_s2i/runtime/proto/tensorflow.proto \
-  src/seldon_s2i/runtime/proto/prediction.proto
+  src/seldon_s2i/runtime/proto/prediction.proto \
+  src/seldon_s2i/runtime/proto/v2_dataplane.proto
 echo "---> Done:" src/seldon_s2i/runtime/proto/*_pb2.py

@@ -55,6 +55,15 @@ check_api_type() {
     done
 }
 
+# PROTOCOL (optional): one of the language's LANGUAGE_PROTOCOLS (default: v1 only), any case.
+check_protocol() {
+    local protocols=${LANGUAGE_PROTOCOLS:-v1}
+    case " $protocols " in
+        *" $(echo "$PROTOCOL" | tr '[:upper:]' '[:lower:]') "*) ;;
+        *) fail "PROTOCOL=$PROTOCOL is not one of ${protocols// /, } (set in .s2i/environment)" ;;
+    esac
+}
+
 validate_settings() {
     banner "Checking MODEL_NAME, SERVICE_TYPE, API_TYPE and PERSISTENCE"
     [ -n "${MODEL_NAME:-}" ] ||
@@ -68,6 +77,7 @@ validate_settings() {
         *) fail "SERVICE_TYPE=$SERVICE_TYPE is not one of ${SERVICE_TYPES// /, } (set in .s2i/environment)" ;;
     esac
     if [ -n "${API_TYPE:-}" ]; then check_api_type; fi
+    if [ -n "${PROTOCOL:-}" ]; then check_unquoted PROTOCOL "$PROTOCOL" && check_protocol; fi
     if [ -n "${PERSISTENCE:-}" ] && [ "$PERSISTENCE" != 0 ]; then
         warn "PERSISTENCE=$PERSISTENCE is ignored: state persistence was removed in seldon-core 1.5"
     fi

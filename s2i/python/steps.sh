@@ -19,6 +19,7 @@ VENV=/opt/seldon/venv
 RUNTIME_LOCK=/opt/seldon/runtime-lock.txt
 PYC_STASH=/tmp/seldon-s2i-pyc          # the previous image's bytecode, until the install is done
 LANGUAGE_API_TYPES="REST GRPC"
+LANGUAGE_PROTOCOLS="v1 v2 both"   # PROTOCOL in .s2i/environment: Seldon v1, Open Inference (V2), or both
 LANGUAGE_MODEL_NAME_EXAMPLE="<YourClass> (or package.module.Class)"
 LANGUAGE_INSTALL_DIRS=$VENV
 INSTALLER=uv
@@ -345,6 +346,7 @@ USAGE
 
 language_usage_api_type() {
     echo "    API_TYPE=REST               REST (on 5000), GRPC (on 5000), or REST,GRPC (REST 9000, gRPC 5000)"
+    echo "    PROTOCOL=v1                 v1 (Seldon), v2 (Open Inference: REST 8080, gRPC 8081) or both (V2 on v1's ports)"
 }
 
 language_usage_build_settings() {

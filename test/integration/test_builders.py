@@ -496,3 +496,22 @@ def test_run_executes_before_run_then_serves(apps: AppImages, run_container: Cal
                                               "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(free_port())})
     wait_for_http(f"http://127.0.0.1:{port}/health/ping", container)
     assert "before-run ran as 1001 in /microservice" in container.logs()
+
+
+# --- the Open Inference (V2) protocol ---------------------------------------------------------------
+
+def test_protocol_v2_in_the_environment_file_makes_the_image_serve_v2(apps: AppImages, run_container: Callable,
+                                                                      free_port: Callable,
+                                                                      wait_for_http: Callable) -> None:
+    http, grpc_port, metrics = free_port(), free_port(), free_port()
+    container = run_container(apps.image("v2-model"), env={  # the ports as the Seldon operator injects them
+        "MLSERVER_HTTP_PORT": str(http), "MLSERVER_GRPC_PORT": str(grpc_port), "MLSERVER_MODEL_NAME": "doubler",
+        "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(metrics)})
+    base = f"http://127.0.0.1:{http}"
+    wait_for_http(f"{base}/v2/models/doubler/ready", container)
+    body = {"inputs": [{"name": "x", "shape": [1, 2], "datatype": "INT32", "data": [3, 4]}]}
+    response = requests.post(f"{base}/v2/models/doubler/infer", json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.json()["outputs"][0] == {"name": "output-1", "shape": [1, 2], "datatype": "INT32",
+                                             "parameters": {"content_type": "np"}, "data": [6, 8]}
+    assert requests.get(f"{base}/health/ping", timeout=10).status_code == 404  # v1 is off with PROTOCOL=v2

@@ -47,6 +47,8 @@ def assemble(scripts: Path) -> Callable[[Dict[str, str]], subprocess.CompletedPr
     ({**GOOD, "API_TYPE": "REST,FBS"}, "API_TYPE=REST,FBS: expected REST, GRPC or both"),
     ({**GOOD, "MODEL_NAME": '"MyModel"'}, "s2i keeps quotes in .s2i/environment literally. Write MODEL_NAME=MyModel"),
     ({**GOOD, "SERVICE_TYPE": "'MODEL'"}, "Write SERVICE_TYPE=MODEL"),
+    ({**GOOD, "PROTOCOL": "v3"}, "PROTOCOL=v3 is not one of v1, v2, both (set in .s2i/environment)"),
+    ({**GOOD, "PROTOCOL": '"v2"'}, "Write PROTOCOL=v2"),
 ])
 def test_assemble_rejects_bad_settings_in_one_line(assemble: Callable, env: Dict[str, str], message: str) -> None:
     result = assemble(env)
@@ -58,6 +60,7 @@ def test_assemble_rejects_bad_settings_in_one_line(assemble: Callable, env: Dict
 BAD_SETTINGS = [
     {"SERVICE_TYPE": "MODEL"}, {"MODEL_NAME": "MyModel"}, {**GOOD, "SERVICE_TYPE": "PREDICTOR"},
     {**GOOD, "API_TYPE": "REST,FBS"}, {**GOOD, "MODEL_NAME": '"MyModel"'}, {**GOOD, "SERVICE_TYPE": "'MODEL'"},
+    {**GOOD, "PROTOCOL": "kserve"}, {**GOOD, "PROTOCOL": "'both'"},
 ]
 
 

@@ -1,4 +1,5 @@
-"""seldon-s2i's Seldon Core v1 microservice runtime (wire-compatible with seldon-core 1.17.1).
+"""seldon-s2i's Seldon Core v1 microservice runtime (wire-compatible with seldon-core 1.17.1), also serving
+the Open Inference (V2) protocol from the same user class (v2/).
 
 Module map:
   __main__    entry point: `python -m seldon_s2i.runtime MODEL_NAME [flags]`
@@ -15,4 +16,5 @@ Module map:
   metrics     Prometheus multiprocess metrics    metadata     model metadata + validation
   errors      Seldon errors and duck typing of seldon-core's exceptions
   serve       `seldon-s2i serve DIR`
+  v2/         the Open Inference (V2) protocol: REST routes, gRPC service, tensor mapping (PROTOCOL=v2|both)
 """

@@ -115,6 +115,11 @@ class Component:
         except TypeError:
             return fn(request.X, request.names)
 
+    def call_user(self, name: str, request: c.Decoded) -> Any:
+        """The user's method `name` called with request.X, request.names and, when it takes it, meta:
+        the call other protocols (V2) share with v1. Raises whatever the user's code raises."""
+        return self._call_with_meta(name, request)
+
     def _try_raw(self, name: str, message: Any, codec: Any, method: str) -> Any:
         """The user's raw hook result, or _NOT_FOUND (absent or SeldonNotImplementedError)."""
         fn = self._methods.get(name)

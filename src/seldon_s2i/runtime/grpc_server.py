@@ -179,8 +179,12 @@ def service_handlers(servicer: Servicer, inline: bool = False) -> Dict[str, Dict
     }
 
 
-def build_server(servicer: Servicer, port: int, threads: int, max_message: int, host: str = "0.0.0.0") -> Any:
+def build_server(servicer: Optional[Servicer], port: int, threads: int, max_message: int, host: str = "0.0.0.0",
+                 v2_servicer: Any = None) -> Any:
     """A `grpc.aio` server (not started) with every service, reflection and the bind address.
+
+    `servicer` serves the Seldon v1 services (None: none of them); `v2_servicer`
+    (v2.grpc_service.V2Servicer), when given, adds inference.GRPCInferenceService on the same port.
 
     Call it inside a running asyncio loop. The loop receives each request message, however slowly
     its client sends it; only then does the handler (sync: it calls the user's model) run, in a pool
@@ -197,8 +201,13 @@ def build_server(servicer: Servicer, port: int, threads: int, max_message: int, 
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="grpc-model")
     server = grpc.aio.server(migration_thread_pool=pool, options=options)
     names = []
-    for service, rpcs in service_handlers(servicer, inline=threads == 1).items():
-        full_name = f"{PACKAGE}.{service}"
+    services = {f"{PACKAGE}.{name}": rpcs for name, rpcs in
+                (service_handlers(servicer, inline=threads == 1) if servicer is not None else {}).items()}
+    if v2_servicer is not None:
+        from seldon_s2i.runtime.v2 import grpc_service
+
+        services.update(grpc_service.service_handlers(v2_servicer, _inline if threads == 1 else lambda fn: fn))
+    for full_name, rpcs in services.items():
         server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(full_name, rpcs),))
         names.append(full_name)
     reflection.enable_server_reflection(tuple(names) + (reflection.SERVICE_NAME,), server)
@@ -207,18 +216,21 @@ def build_server(servicer: Servicer, port: int, threads: int, max_message: int, 
     return server
 
 
-async def _serve(servicer: Servicer, port: int, threads: int, max_message: int, host: str) -> None:
+async def _serve(servicer: Optional[Servicer], port: int, threads: int, max_message: int, host: str,
+                 v2_servicer: Any) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    server = build_server(servicer, port, threads, max_message, host)
+    server = build_server(servicer, port, threads, max_message, host, v2_servicer)
     await server.start()
     logger.info("gRPC worker listening on port %d (%d threads)", port, threads)
     await stop.wait()
     await server.stop(GRACE_SECONDS)
 
 
-def serve_forever(servicer: Servicer, port: int, threads: int, max_message: int, host: str = "0.0.0.0") -> None:
-    """Run one gRPC worker until SIGTERM/SIGINT, then stop gracefully (in-flight RPCs finish)."""
-    asyncio.run(_serve(servicer, port, threads, max_message, host))
+def serve_forever(servicer: Optional[Servicer], port: int, threads: int, max_message: int, host: str = "0.0.0.0",
+                  v2_servicer: Any = None) -> None:
+    """Run one gRPC worker until SIGTERM/SIGINT, then stop gracefully (in-flight RPCs finish); the
+    services as `build_server`."""
+    asyncio.run(_serve(servicer, port, threads, max_message, host, v2_servicer))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import List, Mapping, Optional
 
 from seldon_s2i.envfile import read_source_environment
-from seldon_s2i.runtime.settings import HOST_ENV, LEGACY_API_TYPES, SERVICE_TYPES
+from seldon_s2i.runtime.settings import HOST_ENV, LEGACY_API_TYPES, PROTOCOLS, SERVICE_TYPES
 from seldon_s2i.usererror import ArgumentParser, report
 
 LOCAL_HOST = "127.0.0.1"
@@ -23,7 +23,7 @@ def check_settings(env: Mapping[str, str], env_file: Path) -> Optional[str]:
     """The first problem with MODEL_NAME, SERVICE_TYPE and API_TYPE, in the words `assemble` uses for
     the same mistake (s2i/lib/contract.sh, validate_settings), or None: `serve` accepts what a build
     accepts and nothing else."""
-    for name in ("MODEL_NAME", "SERVICE_TYPE", "API_TYPE"):
+    for name in ("MODEL_NAME", "SERVICE_TYPE", "API_TYPE", "PROTOCOL"):
         value = env.get(name, "")
         if '"' in value or "'" in value:
             return (f"{name}={value} contains quotes; s2i keeps quotes in .s2i/environment literally. "
@@ -39,13 +39,17 @@ def check_settings(env: Mapping[str, str], env_file: Path) -> Optional[str]:
     api_type = env.get("API_TYPE", "")
     if api_type and any(part.strip().upper() not in LEGACY_API_TYPES for part in api_type.split(",")):
         return f"API_TYPE={api_type}: expected REST, GRPC or both (REST,GRPC) (set in {env_file})"
+    protocol = env.get("PROTOCOL", "")
+    if protocol and protocol.lower() not in PROTOCOLS:
+        return f"PROTOCOL={protocol} is not one of {', '.join(PROTOCOLS)} (set in {env_file})"
     return None
 
 
 def serve_main(argv: List[str]) -> int:
     """Serve DIR; extra flags (e.g. --http-port 9000) go to the runtime. Returns the exit code."""
     parser = ArgumentParser(prog="seldon-s2i serve",
-                            description="Serve a model source directory with the Seldon v1 runtime.")
+                            description="Serve a model source directory with the Seldon v1 runtime "
+                                        "(--protocol v2 or both: also the Open Inference protocol).")
     parser.add_argument("directory", help="model source directory (with .s2i/environment)")
     parser.add_argument("--host", default=None,
                         help=f"address to listen on (default: ${HOST_ENV} or {LOCAL_HOST}; "

@@ -90,12 +90,26 @@ class WorkerContext:
         recorder = metrics_mod.MetricsRecorder(self.settings.identity)
         return Component(self.user, self.settings, recorder), recorder
 
-    def rest_app(self) -> Any:
-        from seldon_s2i.runtime.rest.wsgi import create_app
+    def v2_plane(self, component: Any) -> Any:
+        """The V2 data plane over `component` (PROTOCOL v2 or both)."""
+        from seldon_s2i.runtime.v2.dataplane import DataPlane, model_name_for
 
+        return DataPlane(component, model_name_for(self.settings.v2_model_name, self.user), self.metadata)
+
+    def rest_app(self) -> Any:
         component, recorder = self.component()
-        return create_app(component, self.metadata, recorder, self.settings.max_request_bytes,
-                          self.settings.payload_passthrough)
+        settings = self.settings
+        v1 = None
+        if settings.protocol != "v2":
+            from seldon_s2i.runtime.rest.wsgi import create_app
+
+            v1 = create_app(component, self.metadata, recorder, settings.max_request_bytes,
+                            settings.payload_passthrough)
+            if settings.protocol == "v1":
+                return v1
+        from seldon_s2i.runtime.v2.rest import V2App
+
+        return V2App(self.v2_plane(component), v1, recorder, settings.max_request_bytes)
 
 
 def gunicorn_options(settings: Settings) -> Dict[str, Any]:
@@ -150,9 +164,14 @@ def run_grpc(settings: Settings, context: WorkerContext) -> None:
     from seldon_s2i.runtime import grpc_server
 
     component, recorder = context.component()
-    servicer = grpc_server.Servicer(component, context.metadata, recorder)
+    servicer = grpc_server.Servicer(component, context.metadata, recorder) if settings.protocol != "v2" else None
+    v2_servicer = None
+    if settings.protocol != "v1":
+        from seldon_s2i.runtime.v2.grpc_service import V2Servicer
+
+        v2_servicer = V2Servicer(context.v2_plane(component), recorder)
     grpc_server.serve_forever(servicer, settings.ports.of("grpc"), settings.grpc_threads, settings.grpc_max_message,
-                              settings.host)
+                              settings.host, v2_servicer)
 
 
 def run_metrics(settings: Settings) -> None:
@@ -237,6 +256,9 @@ def _import_shared_modules(settings: Settings) -> None:
 
         import seldon_s2i.runtime.rest.wsgi  # noqa: F401 - with codec, numpy and protobuf
 
+        if settings.protocol != "v1":
+            import seldon_s2i.runtime.v2.rest  # noqa: F401
+
 
 def _probe_bind(host: str, port: int) -> None:
     """Bind (and close) a listening-style socket on host:port; OSError if the kernel refuses.
@@ -301,9 +323,9 @@ def supervise(settings: Settings, user: Any, metadata: Optional[Dict[str, Any]])
             for index in range(settings.grpc_workers):
                 children[fork_child("gRPC", lambda: run_grpc(settings, context))] = f"gRPC worker {index}"
         children[fork_child("metrics", lambda: run_metrics(settings))] = "metrics server"
-        logger.info("serving %s on %s: REST %s, gRPC %s, metrics %s%s", settings.interface_name, settings.host,
-                    settings.ports.http or "off", settings.ports.grpc or "off", settings.ports.metrics,
-                    settings.metrics_path)
+        logger.info("serving %s on %s (protocol %s): REST %s, gRPC %s, metrics %s%s", settings.interface_name,
+                    settings.host, settings.protocol, settings.ports.http or "off", settings.ports.grpc or "off",
+                    settings.ports.metrics, settings.metrics_path)
         while children:
             pid, status = os.wait()
             name = children.pop(pid, None)

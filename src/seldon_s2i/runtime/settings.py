@@ -15,6 +15,7 @@ import argparse
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional
 
+PROTOCOLS = ("v1", "v2", "both")
 SERVICE_TYPES = ("MODEL", "ROUTER", "TRANSFORMER", "OUTPUT_TRANSFORMER", "COMBINER", "OUTLIER_DETECTOR")
 LEGACY_API_TYPES = ("REST", "GRPC")
 DEFAULT_ANNOTATIONS_FILE = "/etc/podinfo/annotations"
@@ -33,6 +34,11 @@ HTTP_PORT_ENV = "PREDICTIVE_UNIT_HTTP_SERVICE_PORT"
 GRPC_PORT_ENV = "PREDICTIVE_UNIT_GRPC_SERVICE_PORT"
 METRICS_PORT_ENV = "PREDICTIVE_UNIT_METRICS_SERVICE_PORT"
 HOST_ENV = "SELDON_S2I_HOST"
+# Open Inference (V2): what the Seldon operator injects for protocol v2 (equal to the PREDICTIVE_UNIT_*
+# ports there), and MLServer's default ports when nothing sets one.
+V2_HTTP_PORT_ENV = "MLSERVER_HTTP_PORT"
+V2_GRPC_PORT_ENV = "MLSERVER_GRPC_PORT"
+V2_DEFAULT_PORTS = (8080, 8081)
 DEFAULT_HOST = "0.0.0.0"
 
 
@@ -129,6 +135,11 @@ class Settings:
     executor_enabled: bool = True
     model_metadata: Optional[str] = None
     identity: Identity = field(default_factory=Identity)
+    # "v1" (Seldon protocol), "v2" (Open Inference only) or "both" (V2 routes and gRPC service beside
+    # v1's, on the same ports); v2_model_name is the V2 model name (MLSERVER_MODEL_NAME,
+    # PREDICTIVE_UNIT_ID, else the user class's name, filled in at start-up).
+    protocol: str = "v1"
+    v2_model_name: Optional[str] = None
 
 
 def read_annotations(path: str) -> Dict[str, str]:
@@ -165,15 +176,20 @@ def _port(name: str, value: str) -> int:
     return port
 
 
-def resolve_ports(args: argparse.Namespace, env: Mapping[str, str], api_type: str) -> Ports:
+def resolve_ports(args: argparse.Namespace, env: Mapping[str, str], api_type: str, protocol: str = "v1") -> Ports:
     """The port rule shared by the s2i images and `seldon-s2i serve`.
 
     Explicit ports (flags or PREDICTIVE_UNIT_*_PORT) win. Otherwise API_TYPE=REST serves only REST,
     on 5000 (what the walkthrough maps); API_TYPE=GRPC only gRPC, on 5000; anything else the
-    seldon-core 1.x layout REST 9000, gRPC 5000, metrics 6000.
+    seldon-core 1.x layout REST 9000, gRPC 5000, metrics 6000. With protocol "v2", MLSERVER_HTTP_PORT
+    and MLSERVER_GRPC_PORT come before PREDICTIVE_UNIT_*, and the defaults are MLServer's REST 8080,
+    gRPC 8081 (API_TYPE still turns one listener off). "both" keeps v1's rule: V2 shares v1's ports.
     """
-    http = args.http_port if args.http_port is not None else env.get(HTTP_PORT_ENV) or None
-    grpc = args.grpc_port if args.grpc_port is not None else env.get(GRPC_PORT_ENV) or None
+    v2 = protocol == "v2"
+    http = args.http_port if args.http_port is not None else (
+        (v2 and env.get(V2_HTTP_PORT_ENV)) or env.get(HTTP_PORT_ENV) or None)
+    grpc = args.grpc_port if args.grpc_port is not None else (
+        (v2 and env.get(V2_GRPC_PORT_ENV)) or env.get(GRPC_PORT_ENV) or None)
     metrics = args.metrics_port if args.metrics_port is not None else env.get(METRICS_PORT_ENV) or None
     api = api_type.strip().upper()
     if api == "REST":
@@ -186,6 +202,10 @@ def resolve_ports(args: argparse.Namespace, env: Mapping[str, str], api_type: st
         http_port = _port("http port", http) if http else 9000
         grpc_port = _port("grpc port", grpc) if grpc else 5000
     metrics_port = _port("metrics port", metrics) if metrics else 6000
+    if v2 and not http and http_port is not None:
+        http_port = V2_DEFAULT_PORTS[0]
+    if v2 and not grpc and grpc_port is not None:
+        grpc_port = V2_DEFAULT_PORTS[1]
     return Ports(http_port, grpc_port, metrics_port)
 
 
@@ -248,7 +268,17 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
                         default=env_bool(env.get("GUNICORN_ACCESS_LOG")))
     parser.add_argument("--grpc-threads", type=int, default=_int("GRPC_THREADS", env.get("GRPC_THREADS"), 1))
     parser.add_argument("--grpc-workers", type=int, default=_int("GRPC_WORKERS", env.get("GRPC_WORKERS"), 1))
+    parser.add_argument("--protocol", type=str, default=env.get("PROTOCOL") or "v1",
+                        help="v1 (Seldon), v2 (Open Inference) or both (env PROTOCOL; default v1)")
     return parser
+
+
+def check_protocol(value: str) -> str:
+    """The protocol name (v1, v2 or both, any case), lower-cased; UsageError otherwise."""
+    protocol = value.strip().lower()
+    if protocol not in PROTOCOLS:
+        raise UsageError(f"PROTOCOL/--protocol must be v1, v2 or both, got {value!r}")
+    return protocol
 
 
 def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
@@ -273,7 +303,8 @@ def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
     grpc_max = _int("seldon.io/grpc-max-message-size", annotations.get("seldon.io/grpc-max-message-size"),
                     DEFAULT_GRPC_MAX_MESSAGE)
     grpc_max = _int("GRPC_MAX_MESSAGE_LENGTH", env.get("GRPC_MAX_MESSAGE_LENGTH"), grpc_max)
-    ports = resolve_ports(args, env, api_type)
+    protocol = check_protocol(args.protocol)
+    ports = resolve_ports(args, env, api_type, protocol)
     if args.grpc_workers <= 0:
         ports = Ports(ports.http, None, ports.metrics)
     for name, value in (("workers", args.workers), ("threads", args.threads), ("grpc-threads", args.grpc_threads)):
@@ -312,4 +343,6 @@ def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
         executor_enabled=env.get("SELDON_EXECUTOR_ENABLED", "true").lower() != "false",
         model_metadata=env.get("MODEL_METADATA"),
         identity=identity_from_env(env),
+        protocol=protocol,
+        v2_model_name=env.get("MLSERVER_MODEL_NAME") or env.get("PREDICTIVE_UNIT_ID") or None,
     )
