@@ -77,12 +77,8 @@ function pickExport(mod, file) {
   return null;
 }
 
-/**
- * Import MODEL_NAME from `dir` and construct it with the typed parameters, then await its init().
- * @returns {Promise<object>} the user's model object
- * @throws {UsageError} file not found, nothing constructible exported; the user's own errors as they are
- */
-async function loadModel(modelName, dir, parametersText) {
+/** Require the model file and pick its export. @returns {Promise<Function>} */
+async function importModel(modelName, dir) {
   const file = resolveModelFile(modelName, dir);
   exposeSelf();
   let mod;
@@ -94,12 +90,23 @@ async function loadModel(modelName, dir, parametersText) {
   }
   const Model = pickExport(mod, file);
   if (!Model) {
-    throw new UsageError(`${path.basename(file)} does not export a class or constructor function (module.exports = ${path.basename(file).replace(/\.(c|m)?js$/, '')}; expected)`);
+    const base = path.basename(file).replace(/\.(c|m)?js$/, '');
+    throw new UsageError(`${path.basename(file)} does not export a class or constructor function: end it with module.exports = ${base};`);
   }
+  return Model;
+}
+
+/**
+ * Import MODEL_NAME from `dir` and construct it with the typed parameters, then await its init().
+ * @returns {Promise<object>} the user's model object
+ * @throws {UsageError} file not found, nothing constructible exported; the user's own errors as they are
+ */
+async function loadModel(modelName, dir, parametersText) {
+  const Model = await importModel(modelName, dir);
   const parameters = parseParameters(parametersText);
   const user = new Model(parameters);
   if (typeof user.init === 'function') await user.init();
   return user;
 }
 
-module.exports = { loadModel, parseParameters, resolveModelFile };
+module.exports = { importModel, loadModel, parseParameters, resolveModelFile };
