@@ -93,6 +93,15 @@ test-compat: venv reference-venv ## differential tests against seldon-core 1.17.
 test-conformance: venv ## the protocol conformance suite against our Python wrapper (no reference needed)
 	$(PYTEST) -q test/conformance
 
+.PHONY: test-conformance-nodejs
+test-conformance-nodejs: build ## the conformance suite against the NodeJS wrapper inside seldon-nodejs (~35 s)
+	$(PYTEST) -q test/conformance --wrapper nodejs-image
+
+.PHONY: bench-serve-nodejs
+bench-serve-nodejs: venv reference-venv ## NodeJS wrapper serving speed beside seldon-core 1.17.1 and our Python wrapper (after make build)
+	bench/ensure-wrk.sh
+	$(VPY) bench/serve_nodejs.py
+
 .PHONY: protos
 protos: bootstrap ## regenerate the runtime's *_pb2.py (gencode compatible with protobuf >= 6.31)
 	scripts/gen-protos.sh

@@ -18,10 +18,16 @@ CACHE=${NODEJS_CACHE:-$root/.cache/nodejs}
 
 fail() { echo "ERROR: $*" >&2; exit 1; }
 
-# The host's npm, trusting the system CAs as well as its own (a TLS-intercepting proxy's CA is there).
+# The host's npm (Debian's, installed when missing, like builders/base/build.sh's mmdebstrap), trusting
+# the system CAs as well as its own (a TLS-intercepting proxy's CA is there). Any npm can fetch: what
+# it fetches is checked against the locks, and only the fetched runtime's npm runs in the image.
 host_npm() {
-    command -v npm >/dev/null ||
-        fail "npm is not installed on this host: builders/nodejs/context.sh fetches Node.js with it (apt-get install npm)"
+    if ! command -v npm >/dev/null; then
+        echo "---> Installing npm from Debian (to fetch Node.js and the wrapper's packages)" >&2
+        { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null ||
+            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; }; } ||
+            fail "npm is not installed on this host and apt-get could not install it: builders/nodejs/context.sh fetches Node.js with it"
+    fi
     NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt} npm --no-update-notifier --no-fund --no-audit "$@"
 }
 
