@@ -146,6 +146,15 @@ def test_an_exception_in_user_code_is_a_500_with_its_message_and_the_server_surv
     assert again.status_code == 200 and again.json()["data"]["ndarray"] == [[6]]
 
 
+def test_an_oversized_body_is_a_413_seldon_status(nodejs_apps: Apps, start) -> None:
+    server = start(nodejs_apps.image("model-app"), env={"SELDON_S2I_MAX_REQUEST_BYTES": "1000"})
+    answer = requests.post(f"{server['rest']}/predict", json={"data": {"ndarray": [[0.5] * 1000]}}, timeout=10)
+    assert answer.status_code == 413
+    assert answer.json()["status"]["reason"] == "MICROSERVICE_BAD_DATA"
+    small = requests.post(f"{server['rest']}/predict", json={"data": {"ndarray": [[1]]}}, timeout=10)
+    assert small.status_code == 200
+
+
 def test_transformer_app_transforms_input(nodejs_apps: Apps, start) -> None:
     server = start(nodejs_apps.image("transformer-app"), user=ARBITRARY_UID)
     request = {"data": {"tensor": {"shape": [1, 2], "values": [1, 2.5]}}}
@@ -198,6 +207,7 @@ def test_sigterm_stops_the_server_gracefully(nodejs_apps: Apps, start) -> None:
     ("syntax-error-should-fail", "SyntaxError: Unexpected token"),
     ("no-export-should-fail", "NoExport.js does not export a class or constructor function"),
     ("unresolvable-dependency-should-fail", "npm error 404"),
+    ("no-model-name-should-fail", "ERROR: MODEL_NAME is not set: add a line MODEL_NAME=<YourModel>.js"),
 ])
 def test_should_fail_apps_fail_the_build_with_an_error_and_no_image(nodejs_apps: Apps, app: str, says: str) -> None:
     build = nodejs_apps.build(app)
@@ -205,3 +215,49 @@ def test_should_fail_apps_fail_the_build_with_an_error_and_no_image(nodejs_apps:
     assert says in build.stdout
     assert "ERROR: " in build.stdout and "Traceback" not in build.stdout
     assert not image_exists(build.tag)  # type: ignore[attr-defined]
+
+
+# --- metrics: the Python wrapper's names and labels -------------------------------------------------
+
+def metric_shapes(url: str) -> Dict[str, set]:
+    """{sample name: {(sorted label names, method label)}} of a Prometheus text exposition, for the
+    families both wrappers define (the user's tm_*, feedback and per-request ones)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    shapes: Dict[str, set] = {}
+    for family in text_string_to_metric_families(requests.get(url, timeout=10).text):
+        for sample in family.samples:
+            if sample.name.startswith(("tm_", "seldon_api_model_feedback", "seldon_s2i_request")):
+                if sample.name.endswith("_created"):
+                    continue
+                shapes.setdefault(sample.name, set()).add(
+                    (tuple(sorted(sample.labels)), sample.labels.get("method"), sample.labels.get("le")))
+    return shapes
+
+
+def test_metrics_have_the_python_wrappers_names_labels_and_buckets(nodejs_apps: Apps) -> None:
+    from conformance import suite
+    from conformance.wrapper import WrapperProcess
+
+    model = suite.models()["tags_metrics"]
+    image_profile = suite.profile("nodejs-image")
+    servers = {
+        "python": WrapperProcess(suite.profile("python").command, model, model.path("python")),
+        "nodejs": WrapperProcess(image_profile.command, model, model.path("nodejs"), image=DEFAULT_BUILDER,
+                                 stop_command=image_profile.stop_command),
+    }
+    try:
+        for server in servers.values():
+            server.start()
+        for server in servers.values():
+            server.wait_ready(grpc_too=False)
+            requests.post(f"{server.base_url}/predict", json={"data": {"ndarray": [[1]]}}, timeout=10)
+            requests.post(f"{server.base_url}/send-feedback", json={"request": {"data": {"ndarray": [[1]]}},
+                                                                    "reward": 1}, timeout=10)
+        shapes = {name: metric_shapes(f"http://127.0.0.1:{server.metrics_port}/metrics")
+                  for name, server in servers.items()}
+    finally:
+        for server in servers.values():
+            server.stop()
+    assert "tm_timer_tagged_bucket" in shapes["python"] and "seldon_api_model_feedback_total" in shapes["python"]
+    assert shapes["nodejs"] == shapes["python"]

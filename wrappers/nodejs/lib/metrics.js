@@ -101,9 +101,13 @@ class MetricsRecorder {
     this.latency.labels(method, transport).observe(seconds);
   }
 
-  /** @returns {Promise<string>} the text exposition */
-  exposition() {
-    return this.registry.metrics();
+  /**
+   * The text exposition. Whole-number bucket bounds are written as Python's prometheus_client writes
+   * them (le="1.0", prom-client: le="1"): dashboards select on the label's text.
+   * @returns {Promise<string>}
+   */
+  async exposition() {
+    return (await this.registry.metrics()).replace(/le="(\d+)"/g, 'le="$1.0"');
   }
 }
 
