@@ -7,29 +7,18 @@
 #     CONTEXT/wrapper/    the NodeJS wrapper (wrappers/nodejs) with its node_modules from `npm ci`
 #
 # Every tarball comes from `npm pack` on the host (the registry npm is configured for, through its
-# proxy and CA) and is checked against its sha512 in environment/nodejs.txt; the wrapper's packages
+# proxy and CA) and is checked against its sha512 in environment/nodejs.lock; the wrapper's packages
 # against the integrity in wrappers/nodejs/package-lock.json (npm ci checks them). Downloads are kept
 # in .cache/nodejs, so a rebuild fetches nothing. Called by builders/build.sh for every nodejs row.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-LOCK=environment/nodejs.txt
+LOCK=environment/nodejs.lock
 CACHE=${NODEJS_CACHE:-$root/.cache/nodejs}
 
 fail() { echo "ERROR: $*" >&2; exit 1; }
 
-# The host's npm (Debian's, installed when missing, like builders/base/build.sh's mmdebstrap), trusting
-# the system CAs as well as its own (a TLS-intercepting proxy's CA is there). Any npm can fetch: what
-# it fetches is checked against the locks, and only the fetched runtime's npm runs in the image.
-host_npm() {
-    if ! command -v npm >/dev/null; then
-        echo "---> Installing npm from Debian (to fetch Node.js and the wrapper's packages)" >&2
-        { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null ||
-            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; }; } ||
-            fail "npm is not installed on this host and apt-get could not install it: builders/nodejs/context.sh fetches Node.js with it"
-    fi
-    NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt} npm --no-update-notifier --no-fund --no-audit "$@"
-}
+host_npm() { "$here/host-npm.sh" "$@"; }
 
 # The tarball of PACKAGE@VERSION with the given integrity, from the cache or fetched; prints its path.
 fetch_verified() {

@@ -14,6 +14,8 @@ async function main(modelName) {
 
 main(process.argv[2] || '').catch((err) => {
   // The user's stack trace, or the one-line reason; assemble adds the one ERROR: line.
-  console.error(err instanceof UsageError || !(err && err.stack) ? String(err && err.message ? err.message : err) : err.stack);
+  console.error(
+    err instanceof UsageError || !(err && err.stack) ? String(err && err.message ? err.message : err) : err.stack,
+  );
   process.exit(1);
 });

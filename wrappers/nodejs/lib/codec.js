@@ -70,9 +70,11 @@ function tensorFromJson(tensor) {
   if (!isPlainObject(tensor)) throw bad('data.tensor must be an object with shape and values');
   const values = tensor.values ?? [];
   const shape = tensor.shape ?? [];
-  if (!Array.isArray(values) || !Array.isArray(shape)) throw bad("data.tensor needs a list 'values' and a list 'shape'");
+  if (!Array.isArray(values) || !Array.isArray(shape))
+    throw bad("data.tensor needs a list 'values' and a list 'shape'");
   if (!values.every((v) => typeof v === 'number')) throw bad('data.tensor values must be a flat list of numbers');
-  if (!shape.every((d) => Number.isInteger(d) && d >= -1)) throw bad(`data.tensor shape must be a list of integers, got ${JSON.stringify(shape)}`);
+  if (!shape.every((d) => Number.isInteger(d) && d >= -1))
+    throw bad(`data.tensor shape must be a list of integers, got ${JSON.stringify(shape)}`);
   let dims = shape.slice();
   const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
   if (dims.includes(-1) && known > 0) dims = dims.map((d) => (d === -1 ? values.length / known : d));
@@ -107,10 +109,12 @@ function decode(message) {
     if (!Array.isArray(names)) throw bad('data.names must be a list');
     if ('tensor' in data) return { X: tensorFromJson(data.tensor), names, kind: TENSOR, meta };
     if ('ndarray' in data) {
-      if (Array.isArray(data.ndarray) && arrayInfo(data.ndarray) === null) throw bad('data.ndarray is not a rectangular array');
+      if (Array.isArray(data.ndarray) && arrayInfo(data.ndarray) === null)
+        throw bad('data.ndarray is not a rectangular array');
       return { X: data.ndarray, names, kind: NDARRAY, meta };
     }
-    if ('tftensor' in data) throw bad('data.tftensor is not supported by the NodeJS wrapper: send data.tensor or data.ndarray');
+    if ('tftensor' in data)
+      throw bad('data.tftensor is not supported by the NodeJS wrapper: send data.tensor or data.ndarray');
     return { X: [], names, kind: NDARRAY, meta };
   }
   if ('jsonData' in message) return { X: message.jsonData, names: [], kind: 'jsonData', meta };
@@ -169,7 +173,9 @@ function shapeOutput(data, requestKind, classNames) {
     if (kind === NDARRAY) return { kind, value: data, names: names() };
     return { kind, value: { shape: info.shape, values: flatten(data, []) }, names: names() };
   }
-  throw bad(`Unknown data type returned as payload (must be list or np array):${data === undefined ? 'None' : String(data)}`);
+  throw bad(
+    `Unknown data type returned as payload (must be list or np array):${data === undefined ? 'None' : String(data)}`,
+  );
 }
 
 /** {kind, value, names} + meta -> the REST SeldonMessage. */
@@ -182,7 +188,11 @@ function encode(output, meta) {
   return { data: { names: output.names, ndarray: value }, meta };
 }
 
-const NON_FINITE = { NaN: '"\\u0000NaN\\u0000"', Infinity: '"\\u0000Infinity\\u0000"', '-Infinity': '"\\u0000-Infinity\\u0000"' };
+const NON_FINITE = {
+  NaN: '"\\u0000NaN\\u0000"',
+  Infinity: '"\\u0000Infinity\\u0000"',
+  '-Infinity': '"\\u0000-Infinity\\u0000"',
+};
 
 function nonFiniteReplacer(_key, value) {
   if (typeof value === 'number' && !Number.isFinite(value)) return `\u0000${value}\u0000`;
@@ -215,12 +225,27 @@ function parseJson(text) {
   } catch (err) {
     if (!/NaN|Infinity/.test(text)) throw err;
     // Replace the bare tokens outside strings with sentinels, then revive them.
-    const replaced = text.replace(/("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g, (m, str, token) => (str ? m : `"\u0000${token}\u0000"`));
+    const replaced = text.replace(/("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g, (m, str, token) =>
+      str ? m : `"\u0000${token}\u0000"`,
+    );
     return JSON.parse(replaced, (_k, v) => {
-      if (typeof v === 'string' && v.length > 2 && v[0] === '\u0000' && v.at(-1) === '\u0000') return Number(v.slice(1, -1));
+      if (typeof v === 'string' && v.length > 2 && v[0] === '\u0000' && v.at(-1) === '\u0000')
+        return Number(v.slice(1, -1));
       return v;
     });
   }
 }
 
-module.exports = { bad, decode, decodeList, shapeOutput, encode, toJson, parseJson, arrayInfo, isPlainObject, TENSOR, NDARRAY };
+module.exports = {
+  bad,
+  decode,
+  decodeList,
+  shapeOutput,
+  encode,
+  toJson,
+  parseJson,
+  arrayInfo,
+  isPlainObject,
+  TENSOR,
+  NDARRAY,
+};

@@ -13,7 +13,7 @@
  * ({data, tags, metrics}) to add runtime tags and metrics.
  */
 const c = require('./codec');
-const { SeldonMicroserviceException, isNotImplemented } = require('./errors');
+const { isNotImplemented } = require('./errors');
 const { validateMetrics } = require('./metrics');
 
 const PREDICT = 'predict';
@@ -35,7 +35,13 @@ class SeldonResponse {
 }
 
 function unwrap(result) {
-  if (result && typeof result === 'object' && result.constructor && result.constructor.name === 'SeldonResponse' && 'data' in result) {
+  if (
+    result &&
+    typeof result === 'object' &&
+    result.constructor &&
+    result.constructor.name === 'SeldonResponse' &&
+    'data' in result
+  ) {
     return [result.data, { ...(result.tags || {}) }, [...(result.metrics || [])]];
   }
   return [result, {}, []];
@@ -50,10 +56,12 @@ function protoView(message) {
   const data = message.data;
   if (c.isPlainObject(data)) {
     if (Array.isArray(data.names) && data.names.length === 0) delete data.names;
-    if (c.isPlainObject(data.tensor)) for (const k of ['shape', 'values']) if (data.tensor[k].length === 0) delete data.tensor[k];
+    if (c.isPlainObject(data.tensor))
+      for (const k of ['shape', 'values']) if (data.tensor[k].length === 0) delete data.tensor[k];
   }
   const metrics = message.meta && message.meta.metrics;
-  if (Array.isArray(metrics)) message.meta.metrics = metrics.map(({ type, ...rest }) => (type === 'COUNTER' ? rest : { type, ...rest }));
+  if (Array.isArray(metrics))
+    message.meta.metrics = metrics.map(({ type, ...rest }) => (type === 'COUNTER' ? rest : { type, ...rest }));
   return message;
 }
 
@@ -74,13 +82,20 @@ class Component {
     this.classNames = () => this.userClassNames();
   }
 
-  has(name) { return typeof this.user[name] === 'function'; }
+  has(name) {
+    return typeof this.user[name] === 'function';
+  }
 
   userClassNames() {
     const source = this.user.class_names;
     if (source == null) return null;
     if (typeof source !== 'function') return source;
-    try { return source.call(this.user); } catch (err) { if (isNotImplemented(err)) return null; throw err; }
+    try {
+      return source.call(this.user);
+    } catch (err) {
+      if (isNotImplemented(err)) return null;
+      throw err;
+    }
   }
 
   /** The hook's result, or NOT_FOUND when it is absent or not implemented. */
@@ -97,9 +112,14 @@ class Component {
   async raw(name, message, method) {
     const result = await this.optional(name, message);
     if (result === NOT_FOUND) return result;
-    const metrics = result && c.isPlainObject(result.meta) && Array.isArray(result.meta.metrics) ? result.meta.metrics : [];
+    const metrics =
+      result && c.isPlainObject(result.meta) && Array.isArray(result.meta.metrics) ? result.meta.metrics : [];
     if (metrics.length) {
-      try { this.recorder.record(validateMetrics(metrics), method); } catch (err) { console.error(err.message); }
+      try {
+        this.recorder.record(validateMetrics(metrics), method);
+      } catch (err) {
+        console.error(err.message);
+      }
       if (!this.includeMetrics) delete result.meta.metrics;
     }
     return result;
@@ -166,9 +186,13 @@ class Component {
     return this.respond(result, request, method);
   }
 
-  transformInput(message) { return this.transform('transform_input', TRANSFORM_INPUT, message); }
+  transformInput(message) {
+    return this.transform('transform_input', TRANSFORM_INPUT, message);
+  }
 
-  transformOutput(message) { return this.transform('transform_output', TRANSFORM_OUTPUT, message); }
+  transformOutput(message) {
+    return this.transform('transform_output', TRANSFORM_OUTPUT, message);
+  }
 
   /** POST /route: the child index as [[n]]; a non-integer is a 400. */
   async route(message) {
@@ -189,19 +213,31 @@ class Component {
     if (raw !== NOT_FOUND) return raw;
     const requests = c.decodeList(body);
     if (!this.has('aggregate')) throw c.bad('Aggregate not defined');
-    const result = await this.user.aggregate(requests.map((r) => r.X), requests.map((r) => r.names));
-    return this.respond(result, requests[0], AGGREGATE, requests.map((r) => r.meta || {}));
+    const result = await this.user.aggregate(
+      requests.map((r) => r.X),
+      requests.map((r) => r.names),
+    );
+    return this.respond(
+      result,
+      requests[0],
+      AGGREGATE,
+      requests.map((r) => r.meta || {}),
+    );
   }
 
   /** POST /send-feedback: {request, response, reward, truth} (a Feedback message in JSON form). */
   async sendFeedback(feedback) {
     if (!c.isPlainObject(feedback)) throw c.bad(`Invalid JSON: ${JSON.stringify(feedback)}`);
     for (const key of Object.keys(feedback)) {
-      if (!['request', 'response', 'reward', 'truth'].includes(key)) throw c.bad(`Invalid JSON: Feedback has no field named "${key}"`);
+      if (!['request', 'response', 'reward', 'truth'].includes(key))
+        throw c.bad(`Invalid JSON: Feedback has no field named "${key}"`);
     }
     const raw = await this.raw('send_feedback_raw', feedback, FEEDBACK);
     if (raw !== NOT_FOUND) return raw;
-    const dataOnly = (m) => (c.isPlainObject(m) && c.isPlainObject(m.data) ? c.decode({ data: m.data, meta: m.meta }) : { X: [], names: [], kind: 'none', meta: undefined });
+    const dataOnly = (m) =>
+      c.isPlainObject(m) && c.isPlainObject(m.data)
+        ? c.decode({ data: m.data, meta: m.meta })
+        : { X: [], names: [], kind: 'none', meta: undefined };
     const request = dataOnly(feedback.request);
     const truth = dataOnly(feedback.truth);
     const reward = Number(feedback.reward ?? 0);
@@ -229,4 +265,14 @@ class Component {
   }
 }
 
-module.exports = { Component, SeldonResponse, PREDICT, TRANSFORM_INPUT, TRANSFORM_OUTPUT, ROUTE, AGGREGATE, FEEDBACK, HEALTH };
+module.exports = {
+  Component,
+  SeldonResponse,
+  PREDICT,
+  TRANSFORM_INPUT,
+  TRANSFORM_OUTPUT,
+  ROUTE,
+  AGGREGATE,
+  FEEDBACK,
+  HEALTH,
+};

@@ -60,6 +60,14 @@ function statusBody(info, reason) {
 }
 
 module.exports = {
-  BAD_DATA, INTERNAL_ERROR, BAD_METRIC, BAD_METADATA, BAD_PARAMETER,
-  SeldonMicroserviceException, SeldonNotImplementedError, isNotImplemented, describe, statusBody,
+  BAD_DATA,
+  INTERNAL_ERROR,
+  BAD_METRIC,
+  BAD_METADATA,
+  BAD_PARAMETER,
+  SeldonMicroserviceException,
+  SeldonNotImplementedError,
+  isNotImplemented,
+  describe,
+  statusBody,
 };

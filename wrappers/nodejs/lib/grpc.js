@@ -16,18 +16,31 @@ const { describe, SeldonMicroserviceException } = require('./errors');
 const comp = require('./component');
 
 const PROTO_DIR = path.join(__dirname, '..', 'proto');
-const LOADER_OPTIONS = { keepCase: true, longs: Number, enums: String, defaults: false, oneofs: true, includeDirs: [PROTO_DIR] };
+const LOADER_OPTIONS = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: false,
+  oneofs: true,
+  includeDirs: [PROTO_DIR],
+};
 
 // --- google.protobuf.Value <-> plain values (protobufjs names the well-known types' fields in camelCase) ---
 function valueToJs(v) {
   if (!v) return null;
   switch (v.kind) {
-    case 'numberValue': return v.numberValue;
-    case 'stringValue': return v.stringValue;
-    case 'boolValue': return v.boolValue;
-    case 'listValue': return (v.listValue.values || []).map(valueToJs);
-    case 'structValue': return structToJs(v.structValue);
-    default: return null;
+    case 'numberValue':
+      return v.numberValue;
+    case 'stringValue':
+      return v.stringValue;
+    case 'boolValue':
+      return v.boolValue;
+    case 'listValue':
+      return (v.listValue.values || []).map(valueToJs);
+    case 'structValue':
+      return structToJs(v.structValue);
+    default:
+      return null;
   }
 }
 
@@ -59,7 +72,8 @@ function metaToJson(meta) {
   if (!meta) return undefined;
   const out = {};
   if (meta.puid) out.puid = meta.puid;
-  if (meta.tags && Object.keys(meta.tags).length) out.tags = Object.fromEntries(Object.entries(meta.tags).map(([k, v]) => [k, valueToJs(v)]));
+  if (meta.tags && Object.keys(meta.tags).length)
+    out.tags = Object.fromEntries(Object.entries(meta.tags).map(([k, v]) => [k, valueToJs(v)]));
   if (meta.routing && Object.keys(meta.routing).length) out.routing = meta.routing;
   if (meta.requestPath && Object.keys(meta.requestPath).length) out.requestPath = meta.requestPath;
   if (meta.metrics && meta.metrics.length) {
@@ -85,11 +99,20 @@ function messageToJson(m) {
       out.data = data;
       break;
     }
-    case 'binData': out.binData = m.binData; break;
-    case 'strData': out.strData = m.strData; break;
-    case 'jsonData': out.jsonData = valueToJs(m.jsonData); break;
-    case 'customData': out.customData = m.customData; break;
-    default: break;
+    case 'binData':
+      out.binData = m.binData;
+      break;
+    case 'strData':
+      out.strData = m.strData;
+      break;
+    case 'jsonData':
+      out.jsonData = valueToJs(m.jsonData);
+      break;
+    case 'customData':
+      out.customData = m.customData;
+      break;
+    default:
+      break;
   }
   return out;
 }
@@ -98,12 +121,16 @@ function metaToProto(meta) {
   const out = {};
   if (!c.isPlainObject(meta)) return out;
   if (meta.puid) out.puid = String(meta.puid);
-  if (c.isPlainObject(meta.tags)) out.tags = Object.fromEntries(Object.entries(meta.tags).map(([k, v]) => [k, jsToValue(v)]));
+  if (c.isPlainObject(meta.tags))
+    out.tags = Object.fromEntries(Object.entries(meta.tags).map(([k, v]) => [k, jsToValue(v)]));
   if (c.isPlainObject(meta.routing)) out.routing = meta.routing;
-  if (c.isPlainObject(meta.requestPath)) out.requestPath = Object.fromEntries(Object.entries(meta.requestPath).map(([k, v]) => [k, String(v)]));
+  if (c.isPlainObject(meta.requestPath))
+    out.requestPath = Object.fromEntries(Object.entries(meta.requestPath).map(([k, v]) => [k, String(v)]));
   if (Array.isArray(meta.metrics)) {
     out.metrics = meta.metrics.map((m) => ({
-      key: m.key, type: m.type, value: m.value,
+      key: m.key,
+      type: m.type,
+      value: m.value,
       tags: Object.fromEntries(Object.entries(m.tags || {}).map(([k, v]) => [k, String(v)])),
     }));
   }
@@ -111,21 +138,30 @@ function metaToProto(meta) {
 }
 
 function jsonToMessage(j) {
-  if (!c.isPlainObject(j)) throw new TypeError(`a gRPC answer must be a SeldonMessage object, got ${JSON.stringify(j)}`);
+  if (!c.isPlainObject(j))
+    throw new TypeError(`a gRPC answer must be a SeldonMessage object, got ${JSON.stringify(j)}`);
   const out = {};
   if ('meta' in j) out.meta = metaToProto(j.meta);
   if (c.isPlainObject(j.status)) {
-    out.status = { code: j.status.code | 0, info: String(j.status.info ?? ''), reason: String(j.status.reason ?? ''), status: j.status.status === 1 || j.status.status === 'FAILURE' ? 'FAILURE' : 'SUCCESS' };
+    out.status = {
+      code: j.status.code | 0,
+      info: String(j.status.info ?? ''),
+      reason: String(j.status.reason ?? ''),
+      status: j.status.status === 1 || j.status.status === 'FAILURE' ? 'FAILURE' : 'SUCCESS',
+    };
   }
   if (c.isPlainObject(j.data)) {
     const d = { names: (j.data.names || []).map(String) };
-    if (c.isPlainObject(j.data.tensor)) d.tensor = { shape: j.data.tensor.shape || [], values: j.data.tensor.values || [] };
+    if (c.isPlainObject(j.data.tensor))
+      d.tensor = { shape: j.data.tensor.shape || [], values: j.data.tensor.values || [] };
     else if ('ndarray' in j.data) {
-      if (!Array.isArray(j.data.ndarray)) throw new TypeError(`a gRPC data.ndarray must be a list, got ${JSON.stringify(j.data.ndarray)}`);
+      if (!Array.isArray(j.data.ndarray))
+        throw new TypeError(`a gRPC data.ndarray must be a list, got ${JSON.stringify(j.data.ndarray)}`);
       d.ndarray = { values: j.data.ndarray.map(jsToValue) };
     }
     out.data = d;
-  } else if ('binData' in j) out.binData = Buffer.isBuffer(j.binData) ? j.binData : Buffer.from(String(j.binData), 'base64');
+  } else if ('binData' in j)
+    out.binData = Buffer.isBuffer(j.binData) ? j.binData : Buffer.from(String(j.binData), 'base64');
   else if ('strData' in j) out.strData = String(j.strData);
   else if ('jsonData' in j) out.jsonData = jsToValue(j.jsonData);
   return out;
@@ -141,7 +177,14 @@ function feedbackToJson(f) {
 function metadataMessage(metadata) {
   if (!metadata) return {};
   const item = (i) => ({ ...i, ...(i.schema !== undefined ? { schema: jsToValue(i.schema) } : {}) });
-  return { name: metadata.name, versions: metadata.versions, platform: metadata.platform, inputs: (metadata.inputs || []).map(item), outputs: (metadata.outputs || []).map(item), custom: metadata.custom };
+  return {
+    name: metadata.name,
+    versions: metadata.versions,
+    platform: metadata.platform,
+    inputs: (metadata.inputs || []).map(item),
+    outputs: (metadata.outputs || []).map(item),
+    custom: metadata.custom,
+  };
 }
 
 /**
@@ -152,7 +195,10 @@ function metadataMessage(metadata) {
 function createGrpcServer(component, metadata, recorder, maxMessage) {
   const definition = protoLoader.loadSync(path.join(PROTO_DIR, 'prediction.proto'), LOADER_OPTIONS);
   const protos = grpc.loadPackageDefinition(definition).seldon.protos;
-  const server = new grpc.Server({ 'grpc.max_send_message_length': maxMessage, 'grpc.max_receive_message_length': maxMessage });
+  const server = new grpc.Server({
+    'grpc.max_send_message_length': maxMessage,
+    'grpc.max_receive_message_length': maxMessage,
+  });
 
   const unary = (label, toJson, call) => async (rpc, callback) => {
     const started = process.hrtime.bigint();
@@ -164,7 +210,10 @@ function createGrpcServer(component, metadata, recorder, maxMessage) {
       const client = Boolean(err && err.fromRuntime) && status < 500; // the user's own exceptions are UNKNOWN, as grpcio
       code = client ? 'INVALID_ARGUMENT' : 'UNKNOWN';
       if (!client) console.error(err && err.stack ? err.stack : String(err));
-      callback({ code: client ? grpc.status.INVALID_ARGUMENT : grpc.status.UNKNOWN, details: `Exception calling application: ${info}` });
+      callback({
+        code: client ? grpc.status.INVALID_ARGUMENT : grpc.status.UNKNOWN,
+        details: `Exception calling application: ${info}`,
+      });
     }
     recorder.request(label, 'grpc', code, Number(process.hrtime.bigint() - started) / 1e9);
   };
@@ -178,15 +227,30 @@ function createGrpcServer(component, metadata, recorder, maxMessage) {
   const meta = (_call, callback) => {
     callback(null, metadataMessage(metadata)); // invalid metadata: an empty message, as the reference
   };
-  const graphMeta = (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: 'GraphMetadata is answered by the Seldon executor, not a unit' });
+  const graphMeta = (_call, callback) =>
+    callback({
+      code: grpc.status.UNIMPLEMENTED,
+      details: 'GraphMetadata is answered by the Seldon executor, not a unit',
+    });
 
-  server.addService(protos.Generic.service, { TransformInput: transformInput, TransformOutput: transformOutput, Route: route, Aggregate: aggregate, SendFeedback: feedback });
+  server.addService(protos.Generic.service, {
+    TransformInput: transformInput,
+    TransformOutput: transformOutput,
+    Route: route,
+    Aggregate: aggregate,
+    SendFeedback: feedback,
+  });
   server.addService(protos.Model.service, { Predict: predict, SendFeedback: feedback, Metadata: meta });
   server.addService(protos.Router.service, { Route: route, SendFeedback: feedback });
   server.addService(protos.Transformer.service, { TransformInput: transformInput });
   server.addService(protos.OutputTransformer.service, { TransformOutput: transformOutput });
   server.addService(protos.Combiner.service, { Aggregate: aggregate });
-  server.addService(protos.Seldon.service, { Predict: predict, SendFeedback: feedback, ModelMetadata: meta, GraphMetadata: graphMeta });
+  server.addService(protos.Seldon.service, {
+    Predict: predict,
+    SendFeedback: feedback,
+    ModelMetadata: meta,
+    GraphMetadata: graphMeta,
+  });
   return server;
 }
 

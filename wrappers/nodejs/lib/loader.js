@@ -29,8 +29,16 @@ function exposeSelf() {
 }
 
 const CONVERTERS = {
-  INT: (v) => { const n = Number(v); if (!Number.isInteger(n)) throw new Error('not an integer'); return n; },
-  FLOAT: (v) => { const n = Number(v); if (Number.isNaN(n) && v !== 'NaN') throw new Error('not a number'); return n; },
+  INT: (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new Error('not an integer');
+    return n;
+  },
+  FLOAT: (v) => {
+    const n = Number(v);
+    if (Number.isNaN(n) && v !== 'NaN') throw new Error('not a number');
+    return n;
+  },
   DOUBLE: (v) => CONVERTERS.FLOAT(v),
   STRING: (v) => String(v),
   BOOL: (v) => ['true', '1', 't', 'yes'].includes(String(v).toLowerCase()),
@@ -42,18 +50,27 @@ const CONVERTERS = {
  */
 function parseParameters(text) {
   let list;
-  try { list = JSON.parse(text || '[]'); } catch (err) {
+  try {
+    list = JSON.parse(text || '[]');
+  } catch (err) {
     throw new UsageError(`PREDICTIVE_UNIT_PARAMETERS is not JSON: ${err.message}`);
   }
-  if (!Array.isArray(list)) throw new UsageError('PREDICTIVE_UNIT_PARAMETERS must be a JSON list of {name, value, type}');
+  if (!Array.isArray(list))
+    throw new UsageError('PREDICTIVE_UNIT_PARAMETERS must be a JSON list of {name, value, type}');
   const out = {};
   for (const p of list) {
     const convert = CONVERTERS[String(p && p.type).toUpperCase()];
     if (!p || typeof p.name !== 'string' || !convert) {
-      throw new UsageError(`PREDICTIVE_UNIT_PARAMETERS: ${JSON.stringify(p)} needs a name, a value and a type (INT, FLOAT, DOUBLE, STRING or BOOL)`);
+      throw new UsageError(
+        `PREDICTIVE_UNIT_PARAMETERS: ${JSON.stringify(p)} needs a name, a value and a type (INT, FLOAT, DOUBLE, STRING or BOOL)`,
+      );
     }
-    try { out[p.name] = convert(p.value); } catch (err) {
-      throw new UsageError(`PREDICTIVE_UNIT_PARAMETERS: ${p.name}=${JSON.stringify(p.value)} is not a ${p.type} (${err.message})`);
+    try {
+      out[p.name] = convert(p.value);
+    } catch (err) {
+      throw new UsageError(
+        `PREDICTIVE_UNIT_PARAMETERS: ${p.name}=${JSON.stringify(p.value)} is not a ${p.type} (${err.message})`,
+      );
     }
   }
   return out;
@@ -61,11 +78,19 @@ function parseParameters(text) {
 
 /** The absolute file MODEL_NAME names, relative to `dir`. @throws {UsageError} when there is none */
 function resolveModelFile(modelName, dir) {
-  const candidates = /\.(c|m)?js$/.test(modelName) ? [modelName] : [`${modelName}.js`, `${modelName}.cjs`, `${modelName}.mjs`, modelName];
+  const candidates = /\.(c|m)?js$/.test(modelName)
+    ? [modelName]
+    : [`${modelName}.js`, `${modelName}.cjs`, `${modelName}.mjs`, modelName];
   for (const candidate of candidates) {
-    try { return require.resolve(path.resolve(dir, candidate)); } catch { /* next */ }
+    try {
+      return require.resolve(path.resolve(dir, candidate));
+    } catch {
+      /* next */
+    }
   }
-  throw new UsageError(`MODEL_NAME=${modelName}: no file ${candidates[0]} in ${dir} (set MODEL_NAME in .s2i/environment to your model's file, e.g. MyModel.js)`);
+  throw new UsageError(
+    `MODEL_NAME=${modelName}: no file ${candidates[0]} in ${dir} (set MODEL_NAME in .s2i/environment to your model's file, e.g. MyModel.js)`,
+  );
 }
 
 /** The class/constructor a module exports (module.exports, .default, or the export named like the file). */
@@ -91,7 +116,9 @@ async function importModel(modelName, dir) {
   const Model = pickExport(mod, file);
   if (!Model) {
     const base = path.basename(file).replace(/\.(c|m)?js$/, '');
-    throw new UsageError(`${path.basename(file)} does not export a class or constructor function: end it with module.exports = ${base};`);
+    throw new UsageError(
+      `${path.basename(file)} does not export a class or constructor function: end it with module.exports = ${base};`,
+    );
   }
   return Model;
 }

@@ -8,7 +8,21 @@ const { isNotImplemented } = require('./errors');
 
 const TOP_LEVEL_KEYS = ['name', 'versions', 'platform', 'inputs', 'outputs', 'custom'];
 const ARRAY_MESSAGE_TYPES = ['tensor', 'ndarray', 'tftensor'];
-const DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'];
+const DATATYPES = [
+  'BOOL',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FP16',
+  'FP32',
+  'FP64',
+  'BYTES',
+];
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const intList = (v) => Array.isArray(v) && v.every(Number.isInteger);
@@ -36,7 +50,8 @@ function checkItem(item, where) {
 function validate(metadata) {
   if (!isObject(metadata)) return 'metadata must be an object';
   for (const key of Object.keys(metadata)) if (!TOP_LEVEL_KEYS.includes(key)) return `unknown metadata key '${key}'`;
-  for (const key of ['name', 'platform']) if (key in metadata && typeof metadata[key] !== 'string') return `${key} must be a string`;
+  for (const key of ['name', 'platform'])
+    if (key in metadata && typeof metadata[key] !== 'string') return `${key} must be a string`;
   if (!strList(metadata.versions ?? [])) return 'versions must be a list of strings';
   for (const key of ['inputs', 'outputs']) {
     const items = metadata[key] ?? [];
@@ -47,7 +62,8 @@ function validate(metadata) {
     }
   }
   const custom = metadata.custom ?? {};
-  if (!isObject(custom) || !Object.values(custom).every((v) => typeof v === 'string')) return 'custom must be an object of strings';
+  if (!isObject(custom) || !Object.values(custom).every((v) => typeof v === 'string'))
+    return 'custom must be an object of strings';
   return null;
 }
 
@@ -62,22 +78,32 @@ function buildMetadata(user, image, modelMetadataEnv) {
   const metadata = { name, versions: [version], platform: '', inputs: [], outputs: [], custom: {} };
   if (typeof user.init_metadata === 'function') {
     let own = {};
-    try { own = user.init_metadata(); } catch (err) {
+    try {
+      own = user.init_metadata();
+    } catch (err) {
       if (!isNotImplemented(err)) console.error(`init_metadata() failed: ${err.message}`);
     }
     if (isObject(own)) Object.assign(metadata, own);
   }
   if (modelMetadataEnv) {
     let env;
-    try { env = JSON.parse(modelMetadataEnv); } catch (err) {
+    try {
+      env = JSON.parse(modelMetadataEnv);
+    } catch (err) {
       console.error(`Model metadata unavailable: MODEL_METADATA is not JSON: ${err.message}`);
       return null;
     }
-    if (!isObject(env)) { console.error('Model metadata unavailable: MODEL_METADATA must be an object'); return null; }
+    if (!isObject(env)) {
+      console.error('Model metadata unavailable: MODEL_METADATA must be an object');
+      return null;
+    }
     Object.assign(metadata, env);
   }
   const problem = validate(metadata);
-  if (problem) { console.error(`Model metadata unavailable: ${problem}`); return null; }
+  if (problem) {
+    console.error(`Model metadata unavailable: ${problem}`);
+    return null;
+  }
   return metadata;
 }
 

@@ -22,10 +22,10 @@ const TIMER_BUCKETS = [
   0.02347185009632733, 0.028967908792092944, 0.03575089889988335, 0.04412216226317852, 0.05445360152285871,
   0.06720420230367624, 0.0829404241586763, 0.10236136616184238, 0.12632982515827532, 0.15591062646904755,
   0.19241792993472334, 0.2374736129208902, 0.2930793240153456, 0.3617054084821892, 0.44640065608455204,
-  0.5509277469444613, 0.6799304127720881, 0.8391397397870157, 1.035628778567157, 1.2781267721496807,
-  1.5774069623151439, 1.9467652027782552, 2.402610642206036, 2.965194718810281, 3.65951085290597,
-  4.516404807273444, 5.573945044312399, 6.879113959621136, 8.489895126924782, 10.477849282518772,
-  12.931293490187748, 15.959224724520412, 19.696162182151948, 24.30812344597087, 29.999999999999996,
+  0.5509277469444613, 0.6799304127720881, 0.8391397397870157, 1.035628778567157, 1.2781267721496807, 1.5774069623151439,
+  1.9467652027782552, 2.402610642206036, 2.965194718810281, 3.65951085290597, 4.516404807273444, 5.573945044312399,
+  6.879113959621136, 8.489895126924782, 10.477849282518772, 12.931293490187748, 15.959224724520412, 19.696162182151948,
+  24.30812344597087, 29.999999999999996,
 ];
 
 /**
@@ -33,11 +33,22 @@ const TIMER_BUCKETS = [
  * @returns {object[]}
  */
 function validateMetrics(metrics) {
-  if (!Array.isArray(metrics)) throw new SeldonMicroserviceException('Bad metric created during request: metrics must be a list', 500, BAD_METRIC);
+  if (!Array.isArray(metrics))
+    throw new SeldonMicroserviceException('Bad metric created during request: metrics must be a list', 500, BAD_METRIC);
   for (const m of metrics) {
-    const ok = m && typeof m === 'object' && typeof m.key === 'string' && METRIC_TYPES.includes(m.type)
-      && typeof m.value === 'number' && (m.tags === undefined || (m.tags && typeof m.tags === 'object' && !Array.isArray(m.tags)));
-    if (!ok) throw new SeldonMicroserviceException(`Bad metric created during request: ${JSON.stringify(metrics)}`, 500, BAD_METRIC);
+    const ok =
+      m &&
+      typeof m === 'object' &&
+      typeof m.key === 'string' &&
+      METRIC_TYPES.includes(m.type) &&
+      typeof m.value === 'number' &&
+      (m.tags === undefined || (m.tags && typeof m.tags === 'object' && !Array.isArray(m.tags)));
+    if (!ok)
+      throw new SeldonMicroserviceException(
+        `Bad metric created during request: ${JSON.stringify(metrics)}`,
+        500,
+        BAD_METRIC,
+      );
   }
   return metrics;
 }
@@ -49,13 +60,30 @@ class MetricsRecorder {
     this.registry = new client.Registry();
     this.custom = new Map();
     this.fixed = {
-      deployment_name: identity.deployment, model_name: identity.unitId, model_image: identity.imageName,
-      model_version: identity.imageVersion, predictor_name: identity.predictor, predictor_version: identity.predictorVersion,
-      seldon_deployment_name: identity.deployment, image_name: identity.imageName, image_version: identity.imageVersion,
+      deployment_name: identity.deployment,
+      model_name: identity.unitId,
+      model_image: identity.imageName,
+      model_version: identity.imageVersion,
+      predictor_name: identity.predictor,
+      predictor_version: identity.predictorVersion,
+      seldon_deployment_name: identity.deployment,
+      image_name: identity.imageName,
+      image_version: identity.imageVersion,
       worker_id: String(process.pid),
     };
-    this.requests = new client.Counter({ name: 'seldon_s2i_requests_total', help: 'Requests served, by method, transport and status', labelNames: ['method', 'transport', 'code'], registers: [this.registry] });
-    this.latency = new client.Histogram({ name: 'seldon_s2i_request_duration_seconds', help: 'Request latency, by method and transport', labelNames: ['method', 'transport'], buckets: REQUEST_BUCKETS, registers: [this.registry] });
+    this.requests = new client.Counter({
+      name: 'seldon_s2i_requests_total',
+      help: 'Requests served, by method, transport and status',
+      labelNames: ['method', 'transport', 'code'],
+      registers: [this.registry],
+    });
+    this.latency = new client.Histogram({
+      name: 'seldon_s2i_request_duration_seconds',
+      help: 'Request latency, by method and transport',
+      labelNames: ['method', 'transport'],
+      buckets: REQUEST_BUCKETS,
+      registers: [this.registry],
+    });
   }
 
   metric(kind, key, labelNames) {
@@ -63,7 +91,13 @@ class MetricsRecorder {
     let metric = this.custom.get(id);
     if (!metric) {
       const registers = [this.registry];
-      if (kind === 'COUNTER') metric = new client.Counter({ name: key.endsWith('_total') ? key : `${key}_total`, help: key, labelNames, registers });
+      if (kind === 'COUNTER')
+        metric = new client.Counter({
+          name: key.endsWith('_total') ? key : `${key}_total`,
+          help: key,
+          labelNames,
+          registers,
+        });
       else if (kind === 'GAUGE') metric = new client.Gauge({ name: key, help: key, labelNames, registers });
       else metric = new client.Histogram({ name: key, help: key, labelNames, buckets: TIMER_BUCKETS, registers });
       this.custom.set(id, metric);
@@ -83,7 +117,11 @@ class MetricsRecorder {
         else if (item.type === 'GAUGE') metric.set(item.value);
         else metric.observe(item.value / 1000);
       } catch (err) {
-        throw new SeldonMicroserviceException(`Bad metric created during request: ${JSON.stringify(item)}: ${err.message}`, 500, BAD_METRIC);
+        throw new SeldonMicroserviceException(
+          `Bad metric created during request: ${JSON.stringify(item)}: ${err.message}`,
+          500,
+          BAD_METRIC,
+        );
       }
     }
   }

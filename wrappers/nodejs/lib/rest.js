@@ -17,7 +17,8 @@ const comp = require('./component');
 const NO_JSON = "Can't find JSON in data";
 const TOO_LARGE = 'Request body larger than the limit (SELDON_S2I_MAX_REQUEST_BYTES)';
 const CORS_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT';
-const NOT_FOUND_TEXT = '404 Not Found: The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.';
+const NOT_FOUND_TEXT =
+  '404 Not Found: The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.';
 const NOT_ALLOWED_TEXT = '405 Method Not Allowed: The method is not allowed for the requested URL.';
 
 /** path -> {methods, label, handler(message)} for the SeldonMessage routes, plus health, metadata. */
@@ -37,10 +38,16 @@ function routeTable(component, metadata) {
   add(['/route'], both, comp.ROUTE, (m) => component.route(m));
   add(['/aggregate'], both, comp.AGGREGATE, (m) => component.aggregate(m));
   add(['/health/status', '/api/v1.0/health/status'], ['GET'], comp.HEALTH, () => component.healthStatus(), 'none');
-  add(['/metadata', '/api/v1.0/metadata'], ['GET'], null, () => {
-    if (metadata === null) throw new SeldonMicroserviceException('Model metadata unavailable', 500, BAD_METADATA);
-    return metadata;
-  }, 'none');
+  add(
+    ['/metadata', '/api/v1.0/metadata'],
+    ['GET'],
+    null,
+    () => {
+      if (metadata === null) throw new SeldonMicroserviceException('Model metadata unavailable', 500, BAD_METADATA);
+      return metadata;
+    },
+    'none',
+  );
   add(['/health/ping'], ['GET'], null, null, 'ping');
   return table;
 }
@@ -54,12 +61,19 @@ function corsHeaders(req) {
 function readBody(req, limit) {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] || 0);
-    if (declared > limit) { req.resume(); reject(new SeldonMicroserviceException(TOO_LARGE, 413)); return; }
+    if (declared > limit) {
+      req.resume();
+      reject(new SeldonMicroserviceException(TOO_LARGE, 413));
+      return;
+    }
     const chunks = [];
     let size = 0;
     req.on('data', (chunk) => {
       size += chunk.length;
-      if (size > limit) { req.destroy(); reject(new SeldonMicroserviceException(TOO_LARGE, 413)); } else chunks.push(chunk);
+      if (size > limit) {
+        req.destroy();
+        reject(new SeldonMicroserviceException(TOO_LARGE, 413));
+      } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
@@ -67,7 +81,11 @@ function readBody(req, limit) {
 }
 
 function parseJsonOr400(text) {
-  try { return c.parseJson(text); } catch { throw new SeldonMicroserviceException(NO_JSON); }
+  try {
+    return c.parseJson(text);
+  } catch {
+    throw new SeldonMicroserviceException(NO_JSON);
+  }
 }
 
 /** A multipart/form-data SeldonMessage (see the module comment). */
@@ -77,25 +95,45 @@ function readMultipart(req, limit) {
     const files = {};
     let failed = null;
     let parser;
-    try { parser = busboy({ headers: req.headers, limits: { fileSize: limit, fieldSize: limit } }); } catch (err) {
-      reject(new SeldonMicroserviceException(`malformed multipart request: ${err.message}`)); return;
+    try {
+      parser = busboy({ headers: req.headers, limits: { fileSize: limit, fieldSize: limit } });
+    } catch (err) {
+      reject(new SeldonMicroserviceException(`malformed multipart request: ${err.message}`));
+      return;
     }
     parser.on('field', (name, value) => {
-      try { message[name] = name === 'strData' ? value : parseJsonOr400(value); } catch (err) { failed = failed || err; }
+      try {
+        message[name] = name === 'strData' ? value : parseJsonOr400(value);
+      } catch (err) {
+        failed = failed || err;
+      }
     });
     parser.on('file', (name, stream) => {
       const chunks = [];
       stream.on('data', (d) => chunks.push(d));
-      stream.on('end', () => { files[name] = Buffer.concat(chunks); });
+      stream.on('end', () => {
+        files[name] = Buffer.concat(chunks);
+      });
     });
     parser.on('error', (err) => reject(new SeldonMicroserviceException(`malformed multipart request: ${err.message}`)));
     parser.on('close', () => {
-      if (failed) { reject(failed); return; }
+      if (failed) {
+        reject(failed);
+        return;
+      }
       for (const [name, content] of Object.entries(files)) {
-        if (name === 'binData') { message[name] = content.toString('base64'); continue; }
+        if (name === 'binData') {
+          message[name] = content.toString('base64');
+          continue;
+        }
         const text = new TextDecoder('utf-8', { fatal: true });
-        try { message[name] = text.decode(content); } catch {
-          reject(new SeldonMicroserviceException(`multipart part '${name}' is not UTF-8 text: send binary files as binData`)); return;
+        try {
+          message[name] = text.decode(content);
+        } catch {
+          reject(
+            new SeldonMicroserviceException(`multipart part '${name}' is not UTF-8 text: send binary files as binData`),
+          );
+          return;
         }
       }
       resolve(message);
@@ -144,7 +182,8 @@ function messageAnswer(result) {
 
 function errorAnswer(err) {
   const [status, reason, info] = describe(err);
-  if (status >= 500 && !(err && err.name === 'SeldonMicroserviceException')) console.error(err && err.stack ? err.stack : String(err));
+  if (status >= 500 && !(err && err.name === 'SeldonMicroserviceException'))
+    console.error(err && err.stack ? err.stack : String(err));
   else console.error(info);
   return [status, c.toJson(statusBody(info, reason))];
 }
@@ -166,7 +205,8 @@ function createRestServer(component, metadata, recorder, maxRequestBytes) {
       const headers = { ...cors, Allow: [...route.methods, 'HEAD', 'OPTIONS'].sort().join(', ') };
       if (req.headers['access-control-request-method']) {
         headers['Access-Control-Allow-Methods'] = CORS_METHODS;
-        if (req.headers['access-control-request-headers']) headers['Access-Control-Allow-Headers'] = req.headers['access-control-request-headers'];
+        if (req.headers['access-control-request-headers'])
+          headers['Access-Control-Allow-Headers'] = req.headers['access-control-request-headers'];
       }
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': 0, ...headers });
       res.end();
@@ -182,7 +222,8 @@ function createRestServer(component, metadata, recorder, maxRequestBytes) {
     let body;
     try {
       if (!route) throw new SeldonMicroserviceException(NOT_FOUND_TEXT, 500, 'MICROSERVICE_INTERNAL_ERROR');
-      if (!route.methods.includes(method)) throw new SeldonMicroserviceException(NOT_ALLOWED_TEXT, 500, 'MICROSERVICE_INTERNAL_ERROR');
+      if (!route.methods.includes(method))
+        throw new SeldonMicroserviceException(NOT_ALLOWED_TEXT, 500, 'MICROSERVICE_INTERNAL_ERROR');
       const message = route.kind === 'message' ? await readMessage(req, url, maxRequestBytes) : undefined;
       [status, body] = messageAnswer(await route.handler(message));
     } catch (err) {
@@ -191,7 +232,8 @@ function createRestServer(component, metadata, recorder, maxRequestBytes) {
     }
     if (req.method === 'HEAD') body = '';
     send(res, status, body, cors);
-    if (route && route.label) recorder.request(route.label, 'rest', status, Number(process.hrtime.bigint() - started) / 1e9);
+    if (route && route.label)
+      recorder.request(route.label, 'rest', status, Number(process.hrtime.bigint() - started) / 1e9);
   });
 }
 

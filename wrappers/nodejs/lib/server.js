@@ -18,7 +18,14 @@ const GRACE_MS = 30000;
 
 function listenHttp(server, port, host, name) {
   return new Promise((resolve, reject) => {
-    server.once('error', (err) => reject(new UsageError(`cannot listen on ${name} port ${port}: ${err.code || err.message} (choose another with PREDICTIVE_UNIT_${name.toUpperCase()}_SERVICE_PORT)`, 1)));
+    server.once('error', (err) =>
+      reject(
+        new UsageError(
+          `cannot listen on ${name} port ${port}: ${err.code || err.message} (choose another with PREDICTIVE_UNIT_${name.toUpperCase()}_SERVICE_PORT)`,
+          1,
+        ),
+      ),
+    );
     server.listen(port, host, () => resolve());
   });
 }
@@ -27,7 +34,13 @@ function bindGrpc(server, port, host) {
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   return new Promise((resolve, reject) => {
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => {
-      if (err) reject(new UsageError(`cannot listen on grpc port ${port}: ${err.message} (choose another with PREDICTIVE_UNIT_GRPC_SERVICE_PORT)`, 1));
+      if (err)
+        reject(
+          new UsageError(
+            `cannot listen on grpc port ${port}: ${err.message} (choose another with PREDICTIVE_UNIT_GRPC_SERVICE_PORT)`,
+            1,
+          ),
+        );
       else resolve();
     });
   });
@@ -64,7 +77,13 @@ async function serve(argv, env) {
     const rest = createRestServer(component, metadata, recorder, settings.maxRequestBytes);
     rest.keepAliveTimeout = 65000;
     await listenHttp(rest, httpPort, settings.host, 'http');
-    closers.push(() => new Promise((resolve) => { rest.close(() => resolve()); rest.closeIdleConnections(); }));
+    closers.push(
+      () =>
+        new Promise((resolve) => {
+          rest.close(() => resolve());
+          rest.closeIdleConnections();
+        }),
+    );
   }
   if (grpcPort !== null) {
     const server = createGrpcServer(component, metadata, recorder, settings.grpcMaxMessage);
@@ -73,15 +92,26 @@ async function serve(argv, env) {
   }
   const metrics = metricsServer(recorder, settings.metricsPath);
   await listenHttp(metrics, metricsPort, settings.host, 'metrics');
-  closers.push(() => new Promise((resolve) => { metrics.close(() => resolve()); metrics.closeIdleConnections(); }));
-  console.log(`serving ${settings.modelName} (${settings.serviceType}) on ${settings.host}: REST ${httpPort ?? 'off'}, gRPC ${grpcPort ?? 'off'}, metrics ${metricsPort}${settings.metricsPath}`);
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        metrics.close(() => resolve());
+        metrics.closeIdleConnections();
+      }),
+  );
+  console.log(
+    `serving ${settings.modelName} (${settings.serviceType}) on ${settings.host}: REST ${httpPort ?? 'off'}, gRPC ${grpcPort ?? 'off'}, metrics ${metricsPort}${settings.metricsPath}`,
+  );
 
   let stopping = false;
   const stop = (signal) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: finishing in-flight requests`);
-    setTimeout(() => { console.error('in-flight requests did not finish in time; exiting'); process.exit(0); }, GRACE_MS).unref();
+    setTimeout(() => {
+      console.error('in-flight requests did not finish in time; exiting');
+      process.exit(0);
+    }, GRACE_MS).unref();
     Promise.all(closers.map((close) => close())).then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -39,9 +39,23 @@ function resolvePorts(env, apiType) {
   const metrics = env.PREDICTIVE_UNIT_METRICS_SERVICE_PORT;
   const api = apiType.trim().toUpperCase();
   const pick = (name, value, fallback) => (value ? port(name, value) : fallback);
-  if (api === 'REST') return { http: pick('http port', http, 5000), grpc: pick('grpc port', grpc, null), metrics: pick('metrics port', metrics, 6000) };
-  if (api === 'GRPC') return { http: pick('http port', http, null), grpc: pick('grpc port', grpc, 5000), metrics: pick('metrics port', metrics, 6000) };
-  return { http: pick('http port', http, 9000), grpc: pick('grpc port', grpc, 5000), metrics: pick('metrics port', metrics, 6000) };
+  if (api === 'REST')
+    return {
+      http: pick('http port', http, 5000),
+      grpc: pick('grpc port', grpc, null),
+      metrics: pick('metrics port', metrics, 6000),
+    };
+  if (api === 'GRPC')
+    return {
+      http: pick('http port', http, null),
+      grpc: pick('grpc port', grpc, 5000),
+      metrics: pick('metrics port', metrics, 6000),
+    };
+  return {
+    http: pick('http port', http, 9000),
+    grpc: pick('grpc port', grpc, 5000),
+    metrics: pick('metrics port', metrics, 6000),
+  };
 }
 
 /** Who this unit is: metric labels, meta.requestPath, default metadata. */
@@ -54,11 +68,15 @@ function identityFromEnv(env) {
   try {
     const labels = JSON.parse(env.PREDICTOR_LABELS || '{}');
     if (labels && typeof labels === 'object' && labels.version) predictorVersion = String(labels.version);
-  } catch { /* not JSON: the default stays */ }
+  } catch {
+    /* not JSON: the default stays */
+  }
   return {
     unitId: env.PREDICTIVE_UNIT_ID ?? NOT_IMPLEMENTED,
     unitIdSet: env.PREDICTIVE_UNIT_ID !== undefined,
-    image, imageName, imageVersion,
+    image,
+    imageName,
+    imageVersion,
     deployment: env.SELDON_DEPLOYMENT_ID ?? NOT_IMPLEMENTED,
     predictor: env.PREDICTOR_ID ?? NOT_IMPLEMENTED,
     predictorVersion,
@@ -68,7 +86,11 @@ function identityFromEnv(env) {
 /** k8s downward-API annotations (`key="value"` per line); {} when the file is absent. */
 function readAnnotations(path) {
   let text;
-  try { text = fs.readFileSync(path, 'utf8'); } catch { return {}; }
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch {
+    return {};
+  }
   const out = {};
   for (const line of text.split('\n')) {
     const eq = line.indexOf('=');
@@ -90,22 +112,29 @@ function parseSettings(argv, env) {
   let serviceType = env.SERVICE_TYPE || 'MODEL';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const value = () => { if (i + 1 >= argv.length) throw new UsageError(`${arg} needs a value`, 255); return argv[++i]; };
+    const value = () => {
+      if (i + 1 >= argv.length) throw new UsageError(`${arg} needs a value`, 255);
+      return argv[++i];
+    };
     if (arg === '--service-type') serviceType = value();
     else if (arg.startsWith('--service-type=')) serviceType = arg.split('=', 2)[1];
-    else if (arg === '--persistence') { if (argv[i + 1] && /^\d+$/.test(argv[i + 1])) i++; }
-    else if (arg.startsWith('--')) throw new UsageError(`unknown arguments ['${arg}']`, 255);
+    else if (arg === '--persistence') {
+      if (argv[i + 1] && /^\d+$/.test(argv[i + 1])) i++;
+    } else if (arg.startsWith('--')) throw new UsageError(`unknown arguments ['${arg}']`, 255);
     else positional.push(arg);
   }
-  if (positional.length < 1) throw new UsageError('MODEL_NAME is not set: give the model file (MyModel.js) or set MODEL_NAME');
+  if (positional.length < 1)
+    throw new UsageError('MODEL_NAME is not set: give the model file (MyModel.js) or set MODEL_NAME');
   if (positional.length > 2) throw new UsageError(`unknown arguments ${JSON.stringify(positional.slice(2))}`, 255);
   let apiType = env.API_TYPE || '';
   if (positional.length === 2) {
-    if (!['REST', 'GRPC'].includes(positional[1].toUpperCase())) throw new UsageError(`unknown API type '${positional[1]}': expected REST or GRPC`, 255);
+    if (!['REST', 'GRPC'].includes(positional[1].toUpperCase()))
+      throw new UsageError(`unknown API type '${positional[1]}': expected REST or GRPC`, 255);
     apiType = positional[1];
   }
   serviceType = serviceType.toUpperCase();
-  if (!SERVICE_TYPES.includes(serviceType)) throw new UsageError(`SERVICE_TYPE=${serviceType} is not one of ${SERVICE_TYPES.join(', ')}`);
+  if (!SERVICE_TYPES.includes(serviceType))
+    throw new UsageError(`SERVICE_TYPE=${serviceType} is not one of ${SERVICE_TYPES.join(', ')}`);
   const annotations = readAnnotations(env.SELDON_S2I_ANNOTATIONS_FILE || '/etc/podinfo/annotations');
   let grpcMax = int('seldon.io/grpc-max-message-size', annotations['seldon.io/grpc-max-message-size'], 256 * MiB);
   grpcMax = int('GRPC_MAX_MESSAGE_LENGTH', env.GRPC_MAX_MESSAGE_LENGTH, grpcMax);

@@ -11,6 +11,8 @@ class Faulty {
     if (X === 'key') throw new Error("'missing'");
     return X;
   }
-  transform_input() { throw new Error('transform failed'); }
+  transform_input() {
+    throw new Error('transform failed');
+  }
 }
 module.exports = Faulty;

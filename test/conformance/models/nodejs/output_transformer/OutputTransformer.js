@@ -5,7 +5,11 @@ const plusOne = (x) => {
   return x + 1;
 };
 class OutputTransformer {
-  transform_output(X) { return plusOne(X); }
-  tags() { return { output: 'transformed' }; }
+  transform_output(X) {
+    return plusOne(X);
+  }
+  tags() {
+    return { output: 'transformed' };
+  }
 }
 module.exports = OutputTransformer;

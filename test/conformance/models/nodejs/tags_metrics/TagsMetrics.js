@@ -1,7 +1,11 @@
 // Custom tags and metrics: counter, gauge and timer, with and without tags.
 class TagsMetrics {
-  predict(X) { return X; }
-  tags() { return { model_tag: 'tm', number: 7 }; }
+  predict(X) {
+    return X;
+  }
+  tags() {
+    return { model_tag: 'tm', number: 7 };
+  }
   metrics() {
     return [
       { type: 'COUNTER', key: 'tm_counter', value: 1 },
