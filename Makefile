@@ -72,7 +72,8 @@ check: venv nodejs-dev ## lint: ruff, mypy (src/), shellcheck (every shell scrip
 
 # The NodeJS wrapper's dev tools (eslint, prettier), exactly as wrappers/nodejs/package-lock.json locks them.
 NODEJS_BIN := wrappers/nodejs/node_modules/.bin
-JS_SOURCES := wrappers/nodejs/bin wrappers/nodejs/lib wrappers/nodejs/eslint.config.js test/conformance/models/nodejs test/apps/nodejs
+JS_SOURCES := wrappers/nodejs/bin wrappers/nodejs/lib wrappers/nodejs/test wrappers/nodejs/eslint.config.js \
+              test/conformance/models/nodejs test/apps/nodejs
 wrappers/nodejs/node_modules/.installed: wrappers/nodejs/package.json wrappers/nodejs/package-lock.json
 	cd wrappers/nodejs && ../../builders/nodejs/host-npm.sh ci --ignore-scripts --loglevel=error
 	touch $@

@@ -53,6 +53,16 @@ stage_runtime() {
     done <<<"$rows"
     ln -s ../lib/node_modules/npm/bin/npm-cli.js "$dest/bin/npm"
     ln -s ../lib/node_modules/npm/bin/npx-cli.js "$dest/bin/npx"
+    check_version "$version" "$("$dest/bin/node" --version)"
+}
+
+# The matrix row's version (a major, e.g. 24) against what the locked binary says (v24.22.3).
+check_version() {
+    local version=$1 got=$2
+    case "$got" in
+        "v$version".*) ;;
+        *) fail "$LOCK gives Node.js $got for builders/matrix's nodejs $version: fix the lock's lines for $version" ;;
+    esac
 }
 
 # The wrapper with its production node_modules, from the lock only (npm ci), without install scripts.

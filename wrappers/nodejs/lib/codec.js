@@ -224,9 +224,9 @@ function parseJson(text) {
     return JSON.parse(text);
   } catch (err) {
     if (!/NaN|Infinity/.test(text)) throw err;
-    // Replace the bare tokens outside strings with sentinels, then revive them.
+    // Replace the bare tokens outside strings with sentinel strings (written as JSON escapes), then revive them.
     const replaced = text.replace(/("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g, (m, str, token) =>
-      str ? m : `"\u0000${token}\u0000"`,
+      str ? m : `"\\u0000${token}\\u0000"`,
     );
     return JSON.parse(replaced, (_k, v) => {
       if (typeof v === 'string' && v.length > 2 && v[0] === '\u0000' && v.at(-1) === '\u0000')
