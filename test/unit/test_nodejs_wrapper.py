@@ -21,6 +21,7 @@ def test_the_nodejs_wrapper_unit_tests_pass() -> None:
         pytest.fail("no Node.js: run `make build LANGUAGES=nodejs` (or install Debian's nodejs)")
     wrapper = ROOT / "wrappers" / "nodejs"
     files = sorted(str(path.relative_to(wrapper)) for path in (wrapper / "test").glob("*.test.js"))
-    result = subprocess.run([node, "--test", "--test-reporter=tap", *files], cwd=wrapper, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([node, "--test", "--test-reporter=tap", *files], cwd=wrapper, capture_output=True,
+                            text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "# fail 0" in result.stdout and "# pass 14" in result.stdout, result.stdout[-2000:]
