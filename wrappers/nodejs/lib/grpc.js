@@ -12,7 +12,7 @@ const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 const c = require('./codec');
-const { describe, SeldonMicroserviceException } = require('./errors');
+const { describe } = require('./errors');
 const comp = require('./component');
 
 const PROTO_DIR = path.join(__dirname, '..', 'proto');
@@ -254,4 +254,4 @@ function createGrpcServer(component, metadata, recorder, maxMessage) {
   return server;
 }
 
-module.exports = { createGrpcServer, SeldonMicroserviceException };
+module.exports = { createGrpcServer };

@@ -11,7 +11,7 @@
 const http = require('node:http');
 const busboy = require('busboy');
 const c = require('./codec');
-const { SeldonMicroserviceException, describe, statusBody, BAD_DATA, BAD_METADATA } = require('./errors');
+const { SeldonMicroserviceException, describe, statusBody, BAD_METADATA } = require('./errors');
 const comp = require('./component');
 
 const NO_JSON = "Can't find JSON in data";
@@ -237,4 +237,4 @@ function createRestServer(component, metadata, recorder, maxRequestBytes) {
   });
 }
 
-module.exports = { createRestServer, BAD_DATA };
+module.exports = { createRestServer };
