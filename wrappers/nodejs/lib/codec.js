@@ -36,23 +36,22 @@ function arrayInfo(value) {
   if (!Array.isArray(value)) return { shape: [], numeric: typeof value === 'number' };
   const shape = [];
   let level = [value];
-  let numeric = true;
-  for (;;) {
-    const first = level[0];
-    if (!Array.isArray(first)) break;
-    const width = first.length;
+  while (Array.isArray(level[0])) {
+    const width = level[0].length;
     shape.push(width);
-    const next = [];
-    for (const item of level) {
-      if (!Array.isArray(item) || item.length !== width) return null;
-      for (const child of item) next.push(child);
+    for (let i = 0; i < level.length; i++) {
+      if (!Array.isArray(level[i]) || level[i].length !== width) return null;
     }
     if (width === 0) return { shape, numeric: true };
-    level = next;
+    level = level.length === 1 ? level[0] : level.flat();
   }
-  for (const leaf of level) {
-    if (Array.isArray(leaf)) return null;
-    if (typeof leaf !== 'number') numeric = false;
+  let numeric = true;
+  for (let i = 0; i < level.length; i++) {
+    const leaf = level[i];
+    if (typeof leaf !== 'number') {
+      if (Array.isArray(leaf)) return null;
+      numeric = false;
+    }
   }
   return { shape, numeric };
 }
@@ -143,12 +142,6 @@ function defaultNames(width) {
   return Array.from({ length: width }, (_, i) => `t:${i}`);
 }
 
-function flatten(value, out) {
-  if (Array.isArray(value)) for (const v of value) flatten(v, out);
-  else out.push(value);
-  return out;
-}
-
 /**
  * A user result -> {kind, value, names}.
  * @param {*} data  what the user method returned
@@ -171,7 +164,11 @@ function shapeOutput(data, requestKind, classNames) {
     if (!info || !info.numeric) return { kind: NDARRAY, value: data, names: names() };
     const kind = DATA_KINDS.includes(requestKind) && requestKind !== TFTENSOR ? requestKind : TENSOR;
     if (kind === NDARRAY) return { kind, value: data, names: names() };
-    return { kind, value: { shape: info.shape, values: flatten(data, []) }, names: names() };
+    return {
+      kind,
+      value: { shape: info.shape, values: info.shape.length > 1 ? data.flat(info.shape.length - 1) : data },
+      names: names(),
+    };
   }
   throw bad(
     `Unknown data type returned as payload (must be list or np array):${data === undefined ? 'None' : String(data)}`,
