@@ -61,12 +61,25 @@ lock: venv ## re-resolve every hash-pinned lock in environment/ (table: environm
 	PYTHON=$(VPY) environment/lock.sh
 
 .PHONY: check
-check: venv ## lint: ruff, mypy (src/), shellcheck (every shell script); configured in pyproject.toml
+check: venv nodejs-dev ## lint: ruff, mypy (src/), shellcheck (every shell script); eslint + prettier (JavaScript)
 	@status=0; \
 	echo "---> ruff"; $(VENV)/bin/ruff check . || status=1; \
 	echo "---> mypy"; $(VENV)/bin/mypy || status=1; \
 	echo "---> shellcheck"; $(VENV)/bin/shellcheck -x -P SCRIPTDIR $(SHELL_SCRIPTS) || status=1; \
+	echo "---> eslint, prettier"; $(NODEJS_BIN)/eslint --config wrappers/nodejs/eslint.config.js $(JS_SOURCES) || status=1; \
+	$(NODEJS_BIN)/prettier --config wrappers/nodejs/.prettierrc.json --check --log-level warn $(JS_SOURCES) '!test/apps/nodejs/*-should-fail/**' || status=1; \
 	exit $$status
+
+# The NodeJS wrapper's dev tools (eslint, prettier), exactly as wrappers/nodejs/package-lock.json locks them.
+NODEJS_BIN := wrappers/nodejs/node_modules/.bin
+JS_SOURCES := wrappers/nodejs/bin wrappers/nodejs/lib wrappers/nodejs/test wrappers/nodejs/eslint.config.js \
+              test/conformance/models/nodejs test/apps/nodejs
+wrappers/nodejs/node_modules/.installed: wrappers/nodejs/package.json wrappers/nodejs/package-lock.json
+	cd wrappers/nodejs && ../../builders/nodejs/host-npm.sh ci --ignore-scripts --loglevel=error
+	touch $@
+
+.PHONY: nodejs-dev
+nodejs-dev: wrappers/nodejs/node_modules/.installed ## the NodeJS wrapper's node_modules with its dev tools (npm ci)
 
 # One pytest run over every folder, so CI sees one summary line.
 .PHONY: test
@@ -96,6 +109,15 @@ test-compat: venv reference-venv mlserver-venv ## differential tests against sel
 .PHONY: test-conformance
 test-conformance: venv ## the protocol conformance suite against our Python wrapper (no reference needed)
 	$(PYTEST) -q test/conformance
+
+.PHONY: test-conformance-nodejs
+test-conformance-nodejs: build ## the conformance suite against the NodeJS wrapper inside seldon-nodejs (~35 s)
+	$(PYTEST) -q test/conformance --wrapper nodejs-image
+
+.PHONY: bench-serve-nodejs
+bench-serve-nodejs: venv reference-venv ## NodeJS wrapper serving speed beside seldon-core 1.17.1 and our Python wrapper (after make build)
+	bench/ensure-wrk.sh
+	$(VPY) bench/serve_nodejs.py
 
 .PHONY: protos
 protos: bootstrap ## regenerate the runtime's *_pb2.py (gencode compatible with protobuf >= 6.31)

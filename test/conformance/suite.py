@@ -118,6 +118,13 @@ class Profile:
     image: str = ""  # default {image} (pytest --wrapper-image overrides)
     unsupported: Dict[str, str] = field(default_factory=dict)
     error_text: str = "exact"  # "exact": error messages compared too; "code": only status codes and body shape
+    # "typed": 1 and 1.0 differ; "json": every number compares as a double, for a language with one number
+    # type (JavaScript writes the double 1.0 as `1`); true and 1 still differ.
+    numbers: str = "typed"
+
+    def comparable(self, value: Any) -> Any:
+        """`value` as this profile compares it (see `numbers`)."""
+        return _doubles(value) if self.numbers == "json" else value
 
     def unsupported_reason(self, case_id: str) -> Optional[str]:
         for pattern, reason in self.unsupported.items():

@@ -1,0 +1,6 @@
+// Forgets module.exports: the build must fail naming the file.
+class NoExport {
+  predict(X) {
+    return X;
+  }
+}
