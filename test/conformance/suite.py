@@ -118,6 +118,9 @@ class Profile:
     image: str = ""  # default {image} (pytest --wrapper-image overrides)
     unsupported: Dict[str, str] = field(default_factory=dict)
     error_text: str = "exact"  # "exact": error messages compared too; "code": only status codes and body shape
+    # "exact": numbers compared as sent; "protobuf": a wrapper whose models see protobuf messages (Java) cannot
+    # tell 1 from 1.0 in google.protobuf.Value/double fields, so REST bodies are compared through as_protobuf_json.
+    numbers: str = "exact"
 
     def unsupported_reason(self, case_id: str) -> Optional[str]:
         for pattern, reason in self.unsupported.items():

@@ -1,6 +1,7 @@
 package io.seldon.wrapper;
 
 import com.google.protobuf.Value;
+import io.seldon.protos.PredictionProtos.DefaultData;
 import io.seldon.protos.PredictionProtos.Feedback;
 import io.seldon.protos.PredictionProtos.Meta;
 import io.seldon.protos.PredictionProtos.Metric;
@@ -41,12 +42,14 @@ public final class Component {
   private final Map<String, String> fixedLabels;
   private final Map<String, String> unitPath;
   private final boolean includeMetrics;
+  private final java.util.Set<String> overridden;
 
   /** The user's object, the metrics it records into, and the unit's identity from settings. */
   public Component(SeldonPredictionService user, Metrics metrics, Settings settings, boolean includeMetrics) {
     this.user = user;
     this.metrics = metrics;
     this.includeMetrics = includeMetrics;
+    this.overridden = overridden(user.getClass());
     this.unitPath = settings.unitId() == null ? Map.of()
         : Map.of(settings.unitId(), settings.image().isEmpty() ? "NOT_IMPLEMENTED:NOT_IMPLEMENTED" : settings.image());
     Map<String, String> labels = new HashMap<>();
@@ -64,23 +67,96 @@ public final class Component {
     this.fixedLabels = Map.copyOf(labels);
   }
 
-  /** MODEL: predict. */
+  /** The interface methods {@code cls} (or a superclass) implements itself. */
+  private static java.util.Set<String> overridden(Class<?> cls) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (java.lang.reflect.Method method : cls.getMethods()) {
+      if (!method.getDeclaringClass().isInterface()) {
+        out.add(method.getName());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A request must carry a payload (data, binData, strData, jsonData or customData), a tensor as many
+   * values as its shape says and an ndarray rows of one length (the Python wrapper's 400s).
+   */
+  private static void requirePayload(SeldonMessage request) {
+    if (request.getDataOneofCase() == SeldonMessage.DataOneofCase.DATAONEOF_NOT_SET) {
+      throw new BadRequest("Invalid request data type: the message has no data, binData, strData, jsonData or customData");
+    }
+    DefaultData data = request.getData();
+    if (data.hasTensor()) {
+      long size = 1;
+      for (int dim : data.getTensor().getShapeList()) {
+        size *= dim;
+      }
+      if (size != data.getTensor().getValuesCount()) {
+        throw new BadRequest("tensor shape " + data.getTensor().getShapeList() + " needs " + size + " values, got "
+            + data.getTensor().getValuesCount());
+      }
+    }
+    if (data.hasNdarray()) {
+      rectangular(data.getNdarray());
+    }
+  }
+
+  /** The depth of a nested list whose lists at each level have one length; BadRequest if ragged. */
+  private static int rectangular(com.google.protobuf.ListValue list) {
+    int length = -1;
+    int depth = -1;
+    for (Value value : list.getValuesList()) {
+      int here = value.hasListValue() ? value.getListValue().getValuesCount() : -1;
+      int below = value.hasListValue() ? rectangular(value.getListValue()) : 0;
+      if ((length != -2 && depth != -1 && (here != length || below != depth))) {
+        throw new BadRequest("ndarray is ragged: its rows differ in length or depth");
+      }
+      length = here;
+      depth = below;
+    }
+    return depth + 1;
+  }
+
+  /**
+   * MODEL: predict. A class that does not implement predict answers an empty {@code data.ndarray}
+   * (the Python wrapper's answer; the original Java wrapper's default answered an empty message).
+   */
   public SeldonMessage predict(SeldonMessage request) {
+    requirePayload(request);
+    if (!overridden.contains("predict")) {
+      return call(PREDICT, request, r -> SeldonMessage.newBuilder().setData(DefaultData.newBuilder()
+          .setNdarray(com.google.protobuf.ListValue.getDefaultInstance())).build());
+    }
     return call(PREDICT, request, user::predict);
   }
 
-  /** TRANSFORMER: transformInput. */
+  /** TRANSFORMER: transformInput; without one, the input passes through (as in Python). */
   public SeldonMessage transformInput(SeldonMessage request) {
-    return call(TRANSFORM_INPUT, request, user::transformInput);
+    requirePayload(request);
+    return call(TRANSFORM_INPUT, request, overridden.contains("transformInput") ? user::transformInput : Component::payload);
   }
 
-  /** OUTPUT_TRANSFORMER: transformOutput. */
+  /** OUTPUT_TRANSFORMER: transformOutput; without one, the output passes through (as in Python). */
   public SeldonMessage transformOutput(SeldonMessage request) {
-    return call(TRANSFORM_OUTPUT, request, user::transformOutput);
+    requirePayload(request);
+    return call(TRANSFORM_OUTPUT, request,
+        overridden.contains("transformOutput") ? user::transformOutput : Component::payload);
   }
 
-  /** ROUTER: route; the answer keeps only the request's puid from its meta (as the Python wrapper). */
+  private static SeldonMessage payload(SeldonMessage request) {
+    return request.toBuilder().clearMeta().clearStatus().build();
+  }
+
+  /**
+   * ROUTER: route; the answer keeps only the request's puid from its meta (as the Python wrapper).
+   * A class without route answers 400 "Route not defined".
+   */
   public SeldonMessage route(SeldonMessage request) {
+    requirePayload(request);
+    if (!overridden.contains("route")) {
+      throw new BadRequest("Route not defined");
+    }
     SeldonMessage answer = returned(ROUTE, user.route(request));
     Meta.Builder meta = Meta.newBuilder().setPuid(request.getMeta().getPuid());
     meta.putAllTags(answer.getMeta().getTagsMap());
@@ -92,7 +168,10 @@ public final class Component {
   /** COMBINER: aggregate; metas of every message are merged, puid from the first. */
   public SeldonMessage aggregate(SeldonMessageList request) {
     if (request.getSeldonMessagesCount() == 0) {
-      throw new SeldonMicroserviceException("aggregate needs at least one message in seldonMessages");
+      throw new BadRequest("aggregate needs at least one message in seldonMessages");
+    }
+    if (!overridden.contains("aggregate")) {
+      throw new BadRequest("Aggregate not defined");
     }
     SeldonMessage answer = returned(AGGREGATE, user.aggregate(request));
     return answer.toBuilder().setMeta(merge(request.getSeldonMessagesList().stream().map(SeldonMessage::getMeta).toList(),
@@ -101,7 +180,9 @@ public final class Component {
 
   /** MODEL and ROUTER: sendFeedback; counts the feedback and its (positive) reward. */
   public SeldonMessage sendFeedback(Feedback feedback) {
-    SeldonMessage answer = returned(FEEDBACK, user.sendFeedback(feedback));
+    SeldonMessage answer = overridden.contains("sendFeedback") ? returned(FEEDBACK, user.sendFeedback(feedback))
+        : SeldonMessage.newBuilder().setData(DefaultData.newBuilder()
+            .setNdarray(com.google.protobuf.ListValue.getDefaultInstance())).build();
     metrics.inc("seldon_api_model_feedback", "Feedback received", labels(Map.of(), FEEDBACK), 1);
     if (feedback.getReward() > 0) {
       metrics.inc("seldon_api_model_feedback_reward", "Total reward of the feedback received",
@@ -117,7 +198,7 @@ public final class Component {
 
   private static SeldonMessage returned(String method, SeldonMessage answer) {
     if (answer == null) {
-      throw new SeldonMicroserviceException("the model's " + method + " returned null: return a SeldonMessage");
+      throw new BadRequest("the model's " + method + " returned null: return a SeldonMessage");
     }
     return answer;
   }

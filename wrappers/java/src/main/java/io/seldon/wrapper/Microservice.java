@@ -111,9 +111,7 @@ public final class Microservice {
     JsonObject out = new JsonObject();
     out.addProperty("name", settings.image().isEmpty() ? "" : settings.imageName());
     JsonArray versions = new JsonArray();
-    if (!settings.image().isEmpty()) {
-      versions.add(settings.imageVersion());
-    }
+    versions.add(settings.image().isEmpty() ? "" : settings.imageVersion());
     out.add("versions", versions);
     out.addProperty("platform", "");
     out.add("inputs", new JsonArray());

@@ -9,7 +9,7 @@ import com.google.gson.JsonPrimitive;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
-import io.seldon.wrapper.api.SeldonMicroserviceException;
+import io.seldon.wrapper.BadRequest;
 import java.math.BigDecimal;
 
 /**
@@ -40,17 +40,17 @@ public final class JsonCodec {
    * Parse JSON text into {@code builder}.
    *
    * @param strict refuse unknown fields
-   * @throws SeldonMicroserviceException 400 when the text is not JSON or not that message
+   * @throws BadRequest 400 when the text is not JSON or not that message
    */
   public static <B extends Message.Builder> B parse(String text, B builder, boolean strict) {
     JsonElement tree = tree(text);
     if (tree.isJsonNull()) {
-      throw new SeldonMicroserviceException(NO_JSON);
+      throw new BadRequest(NO_JSON);
     }
     try {
       (strict ? STRICT : LENIENT).merge(text, builder);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      throw new SeldonMicroserviceException("Invalid JSON: " + e.getMessage());
+      throw new BadRequest("Invalid JSON: " + e.getMessage());
     }
     return builder;
   }
@@ -58,17 +58,17 @@ public final class JsonCodec {
   /**
    * The JSON tree of {@code text}.
    *
-   * @throws SeldonMicroserviceException 400 "Can't find JSON in data" when it is not JSON
+   * @throws BadRequest 400 "Can't find JSON in data" when it is not JSON
    */
   public static JsonElement tree(String text) {
     try {
       JsonElement tree = JsonParser.parseString(text);
       if (tree == null) {
-        throw new SeldonMicroserviceException(NO_JSON);
+        throw new BadRequest(NO_JSON);
       }
       return tree;
     } catch (JsonParseException | StackOverflowError e) {
-      throw new SeldonMicroserviceException(NO_JSON);
+      throw new BadRequest(NO_JSON);
     }
   }
 
@@ -90,7 +90,20 @@ public final class JsonCodec {
     if (!out.has("meta")) {
       out.add("meta", new JsonObject());
     } else {
-      integral(out.getAsJsonObject("meta"), "tags");
+      JsonObject meta = out.getAsJsonObject("meta");
+      integral(meta, "tags");
+      if (meta.has("metrics")) {
+        for (JsonElement metric : meta.getAsJsonArray("metrics")) {
+          JsonObject m = metric.getAsJsonObject();
+          if (!m.has("type")) {
+            m.addProperty("type", "COUNTER"); // the enum's default, which protobuf's JSON leaves out
+          }
+          if (!m.has("value")) {
+            m.addProperty("value", 0);
+          }
+          integral(m, "value");
+        }
+      }
     }
     return out.toString();
   }

@@ -17,6 +17,7 @@ import io.seldon.protos.PredictionProtos.SeldonModelMetadataRequest;
 import io.seldon.protos.RouterGrpc;
 import io.seldon.protos.SeldonGrpc;
 import io.seldon.protos.TransformerGrpc;
+import io.seldon.wrapper.BadRequest;
 import io.seldon.wrapper.Component;
 import io.seldon.wrapper.api.SeldonMicroserviceException;
 import io.seldon.wrapper.codec.JsonCodec;
@@ -35,8 +36,9 @@ import java.util.logging.Logger;
  * The gRPC transport (spec §5) on grpc-java's Netty server: the services {@code Model},
  * {@code Router}, {@code Transformer}, {@code OutputTransformer}, {@code Combiner}, {@code Generic}
  * and {@code Seldon} of prediction.proto, each RPC one call of {@link Component}, on virtual
- * threads. A {@link SeldonMicroserviceException} with a 4xx status answers INVALID_ARGUMENT,
- * anything else from the user's code INTERNAL, with the message as details. Messages up to
+ * threads. Bad input the wrapper detects ({@link BadRequest}) answers INVALID_ARGUMENT; an exception
+ * of the user's code (a {@link SeldonMicroserviceException} too) answers UNKNOWN with details
+ * "Exception calling application: MESSAGE", as grpcio does for the Python wrapper. Messages up to
  * {@code maxMessageBytes} (seldon.io/grpc-max-message-size, GRPC_MAX_MESSAGE_LENGTH).
  */
 public final class GrpcServer {
@@ -92,14 +94,16 @@ public final class GrpcServer {
       T result = call.get();
       observer.onNext(result);
       observer.onCompleted();
-    } catch (SeldonMicroserviceException e) {
-      Status status = e.getStatusCode() < 500 ? Status.INVALID_ARGUMENT : Status.INTERNAL;
-      code = status.getCode().name();
-      observer.onError(status.withDescription(e.getMessage()).asRuntimeException());
+    } catch (BadRequest e) {
+      code = "INVALID_ARGUMENT";
+      observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
     } catch (RuntimeException | StackOverflowError e) {
-      LOG.log(Level.SEVERE, "the model failed", e);
-      code = "INTERNAL";
-      observer.onError(Status.INTERNAL.withDescription(String.valueOf(e.getMessage())).asRuntimeException());
+      if (!(e instanceof SeldonMicroserviceException)) {
+        LOG.log(Level.SEVERE, "the model failed", e);
+      }
+      code = "UNKNOWN";
+      observer.onError(Status.UNKNOWN.withDescription("Exception calling application: " + e.getMessage())
+          .asRuntimeException());
     }
     metrics.inc("seldon_s2i_requests", "Requests served, by method, transport and status",
         Map.of("method", method, "transport", "grpc", "code", code), 1);
@@ -109,7 +113,7 @@ public final class GrpcServer {
 
   private SeldonModelMetadata metadata() {
     if (metadata == null) {
-      throw new SeldonMicroserviceException("Model metadata unavailable", 500, "MICROSERVICE_BAD_METADATA");
+      throw new IllegalStateException("Model metadata unavailable: MODEL_METADATA is not a JSON object");
     }
     return metadata;
   }

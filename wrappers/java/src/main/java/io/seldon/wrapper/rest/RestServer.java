@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.seldon.protos.PredictionProtos.Feedback;
 import io.seldon.protos.PredictionProtos.SeldonMessage;
 import io.seldon.protos.PredictionProtos.SeldonMessageList;
+import io.seldon.wrapper.BadRequest;
 import io.seldon.wrapper.Component;
 import io.seldon.wrapper.api.SeldonMicroserviceException;
 import io.seldon.wrapper.codec.JsonCodec;
@@ -110,7 +111,7 @@ public final class RestServer {
       wrapped.add("seldonMessages", tree);
       body = wrapped.toString();
     } else if (!tree.isJsonObject() || !tree.getAsJsonObject().has("seldonMessages")) {
-      throw new SeldonMicroserviceException("Invalid request data type: " + tree);
+      throw new BadRequest("Invalid request data type: " + tree);
     }
     return JsonCodec.parse(body, SeldonMessageList.newBuilder(), false).build();
   }
@@ -129,7 +130,8 @@ public final class RestServer {
       cors(exchange);
       if (method.equals("OPTIONS")) {
         status = preflight(exchange);
-      } else if (route != null && route.methods.contains(method)) {
+      } else if (route != null && (route.methods.contains(method)
+          || (method.equals("HEAD") && route.methods.contains("GET")))) {
         status = send(exchange, 200, route.handler.apply(readMessage(exchange)));
       } else {
         status = other(exchange, path, method, route != null);
@@ -190,6 +192,7 @@ public final class RestServer {
       }
     }
     exchange.getResponseHeaders().set("Allow", "GET, HEAD, OPTIONS, POST");
+    exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
     exchange.sendResponseHeaders(200, -1);
     return 200;
   }
@@ -210,7 +213,7 @@ public final class RestServer {
     String contentType = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type")).toLowerCase();
     String mime = contentType.split(";", 2)[0].strip();
     if (mime.equals("multipart/form-data")) {
-      throw new SeldonMicroserviceException("multipart/form-data is not supported by the Java wrapper: send the message as a JSON body or a json= form field");
+      throw new BadRequest("multipart/form-data is not supported by the Java wrapper: send the message as a JSON body or a json= form field");
     }
     String body = readBody(exchange);
     if (mime.equals("application/x-www-form-urlencoded")) {
@@ -227,7 +230,7 @@ public final class RestServer {
         && !body.isEmpty()) {
       return body;
     }
-    throw new SeldonMicroserviceException(JsonCodec.NO_JSON);
+    throw new BadRequest(JsonCodec.NO_JSON);
   }
 
   private String readBody(HttpExchange exchange) throws IOException {
