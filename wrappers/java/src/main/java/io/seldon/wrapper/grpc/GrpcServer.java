@@ -89,26 +89,29 @@ public final class GrpcServer {
 
   private <T> void answer(String method, StreamObserver<T> observer, Supplier<T> call) {
     long started = System.nanoTime();
-    String code = "OK";
+    T result = null;
+    Status error = null;
     try {
-      T result = call.get();
-      observer.onNext(result);
-      observer.onCompleted();
+      result = call.get();
     } catch (BadRequest e) {
-      code = "INVALID_ARGUMENT";
-      observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      error = Status.INVALID_ARGUMENT.withDescription(e.getMessage());
     } catch (RuntimeException | StackOverflowError e) {
       if (!(e instanceof SeldonMicroserviceException)) {
         LOG.log(Level.SEVERE, "the model failed", e);
       }
-      code = "UNKNOWN";
-      observer.onError(Status.UNKNOWN.withDescription("Exception calling application: " + e.getMessage())
-          .asRuntimeException());
+      error = Status.UNKNOWN.withDescription("Exception calling application: " + e.getMessage());
     }
+    // Recorded before the answer is sent: a client that scrapes after its answer sees it.
     metrics.inc("seldon_s2i_requests", "Requests served, by method, transport and status",
-        Map.of("method", method, "transport", "grpc", "code", code), 1);
+        Map.of("method", method, "transport", "grpc", "code", error == null ? "OK" : error.getCode().name()), 1);
     metrics.observe("seldon_s2i_request_duration_seconds", "Request latency, by method and transport",
         Map.of("method", method, "transport", "grpc"), Metrics.REQUEST_BUCKETS, (System.nanoTime() - started) / 1e9);
+    if (error != null) {
+      observer.onError(error.asRuntimeException());
+    } else {
+      observer.onNext(result);
+      observer.onCompleted();
+    }
   }
 
   private SeldonModelMetadata metadata() {

@@ -138,8 +138,10 @@ public final class Metrics {
   }
 
   private static void write(StringBuilder out, Family f) {
-    out.append("# HELP ").append(f.name).append(' ').append(escapeHelp(f.help)).append('\n');
-    out.append("# TYPE ").append(f.name).append(' ').append(f.kind.text).append('\n');
+    // A counter's HELP and TYPE name its sample (name_total), as prometheus_client writes them.
+    String named = f.kind == Kind.COUNTER ? f.name + "_total" : f.name;
+    out.append("# HELP ").append(named).append(' ').append(escapeHelp(f.help)).append('\n');
+    out.append("# TYPE ").append(named).append(' ').append(f.kind.text).append('\n');
     f.series.forEach((values, s) -> {
       switch (f.kind) {
         case COUNTER -> sample(out, f.name + "_total", f.labelNames, values, null, s.value.sum());

@@ -120,42 +120,54 @@ public final class RestServer {
     return JsonCodec.printMessage(message);
   }
 
+  /** A JSON answer not sent yet. */
+  private record Reply(int status, String body) {}
+
   private void handle(HttpExchange exchange) throws IOException {
     long started = System.nanoTime();
     String path = exchange.getRequestURI().getPath();
-    String method = exchange.getRequestMethod();
     Route route = routes.get(path);
-    int status;
     try {
-      cors(exchange);
-      if (method.equals("OPTIONS")) {
-        status = preflight(exchange);
-      } else if (route != null && (route.methods.contains(method)
-          || (method.equals("HEAD") && route.methods.contains("GET")))) {
-        status = send(exchange, 200, route.handler.apply(readMessage(exchange)));
-      } else {
-        status = other(exchange, path, method, route != null);
+      Reply reply = reply(exchange, path, exchange.getRequestMethod(), route);
+      if (reply != null) {
+        // Recorded before the answer is sent: a client that scrapes after its answer sees it.
+        if (route != null) {
+          metrics.inc("seldon_s2i_requests", "Requests served, by method, transport and status",
+              Map.of("method", route.label, "transport", "rest", "code", Integer.toString(reply.status)), 1);
+          metrics.observe("seldon_s2i_request_duration_seconds", "Request latency, by method and transport",
+              Map.of("method", route.label, "transport", "rest"), Metrics.REQUEST_BUCKETS,
+              (System.nanoTime() - started) / 1e9);
+        }
+        send(exchange, reply.status, reply.body);
       }
-    } catch (SeldonMicroserviceException e) {
-      LOG.warning(e.getMessage());
-      status = send(exchange, e.getStatusCode(), statusBody(e.getMessage(), e.getReason()));
-    } catch (RuntimeException | StackOverflowError e) {
-      LOG.log(Level.SEVERE, "the model failed", e);
-      status = send(exchange, 500, statusBody(String.valueOf(e.getMessage()), "MICROSERVICE_INTERNAL_ERROR"));
     } finally {
       exchange.close();
     }
-    if (route != null) {
-      Map<String, String> labels = Map.of("method", route.label, "transport", "rest", "code", Integer.toString(status));
-      metrics.inc("seldon_s2i_requests", "Requests served, by method, transport and status", labels, 1);
-      metrics.observe("seldon_s2i_request_duration_seconds", "Request latency, by method and transport",
-          Map.of("method", route.label, "transport", "rest"), Metrics.REQUEST_BUCKETS,
-          (System.nanoTime() - started) / 1e9);
+  }
+
+  /** The JSON answer to one request, or null when it was answered already (ping, preflight). */
+  private Reply reply(HttpExchange exchange, String path, String method, Route route) throws IOException {
+    try {
+      cors(exchange);
+      if (method.equals("OPTIONS")) {
+        preflight(exchange);
+        return null;
+      } else if (route != null && (route.methods.contains(method)
+          || (method.equals("HEAD") && route.methods.contains("GET")))) {
+        return new Reply(200, route.handler.apply(readMessage(exchange)));
+      }
+      return other(exchange, path, method, route != null);
+    } catch (SeldonMicroserviceException e) {
+      LOG.warning(e.getMessage());
+      return new Reply(e.getStatusCode(), statusBody(e.getMessage(), e.getReason()));
+    } catch (RuntimeException | StackOverflowError e) {
+      LOG.log(Level.SEVERE, "the model failed", e);
+      return new Reply(500, statusBody(String.valueOf(e.getMessage()), "MICROSERVICE_INTERNAL_ERROR"));
     }
   }
 
   /** Health, metadata, and the reference's 500 for unknown routes and methods. */
-  private int other(HttpExchange exchange, String path, String method, boolean known) throws IOException {
+  private Reply other(HttpExchange exchange, String path, String method, boolean known) throws IOException {
     if (method.equals("GET") || method.equals("HEAD")) {
       switch (path) {
         case "/health/ping" -> {
@@ -163,26 +175,26 @@ public final class RestServer {
           exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
           exchange.sendResponseHeaders(200, pong.length);
           exchange.getResponseBody().write(pong);
-          return 200;
+          return null;
         }
         case "/health/status", "/api/v1.0/health/status" -> {
-          return send(exchange, 200, JsonCodec.printMessage(SeldonMessage.newBuilder().setStrData("healthy").build()));
+          return new Reply(200, JsonCodec.printMessage(SeldonMessage.newBuilder().setStrData("healthy").build()));
         }
         case "/metadata", "/api/v1.0/metadata" -> {
           if (metadata == null) {
             throw new SeldonMicroserviceException("Model metadata unavailable", 500, "MICROSERVICE_BAD_METADATA");
           }
-          return send(exchange, 200, metadata);
+          return new Reply(200, metadata);
         }
         default -> { }
       }
     }
     String why = known ? "405 Method Not Allowed: The method is not allowed for the requested URL."
         : "404 Not Found: The requested URL was not found on the server.";
-    return send(exchange, 500, statusBody(why, "MICROSERVICE_INTERNAL_ERROR"));
+    return new Reply(500, statusBody(why, "MICROSERVICE_INTERNAL_ERROR"));
   }
 
-  private static int preflight(HttpExchange exchange) throws IOException {
+  private static void preflight(HttpExchange exchange) throws IOException {
     Headers in = exchange.getRequestHeaders();
     if (in.containsKey("Access-Control-Request-Method")) {
       exchange.getResponseHeaders().set("Access-Control-Allow-Methods", CORS_METHODS);
@@ -194,7 +206,6 @@ public final class RestServer {
     exchange.getResponseHeaders().set("Allow", "GET, HEAD, OPTIONS, POST");
     exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
     exchange.sendResponseHeaders(200, -1);
-    return 200;
   }
 
   private static void cors(HttpExchange exchange) {
@@ -271,11 +282,10 @@ public final class RestServer {
     return out.toString();
   }
 
-  private static int send(HttpExchange exchange, int status, String body) throws IOException {
+  private static void send(HttpExchange exchange, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, bytes.length);
     exchange.getResponseBody().write(bytes);
-    return status;
   }
 }
