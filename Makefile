@@ -97,6 +97,10 @@ test-conformance: venv ## the protocol conformance suite against our Python wrap
 protos: bootstrap ## regenerate the runtime's *_pb2.py (gencode compatible with protobuf >= 6.31)
 	scripts/gen-protos.sh
 
+.PHONY: test-conformance-java
+test-conformance-java: venv ## the conformance suite against the Java wrapper in its builder (make build LANGUAGES=java first)
+	$(PYTEST) -q test/conformance --wrapper java-image
+
 .PHONY: bench-build
 bench-build: build ## cold/incremental build times and image sizes
 	$(VPY) bench/build.py
@@ -105,3 +109,8 @@ bench-build: build ## cold/incremental build times and image sizes
 bench-serve: venv reference-venv ## serving speed side by side with seldon-core 1.17.1
 	bench/ensure-wrk.sh
 	$(VPY) bench/serve.py
+
+.PHONY: bench-serve-java
+bench-serve-java: venv reference-venv ## the Java wrapper's app image side by side with seldon-core 1.17.1 (needs seldon-java)
+	bench/ensure-wrk.sh
+	$(VPY) bench/serve_java.py
