@@ -23,8 +23,8 @@ def images(env: Dict[str, str]) -> List[str]:
     return [line.split()[6] for line in result.stdout.splitlines()]
 
 
-def test_the_whole_matrix_is_every_python_builder_in_file_order() -> None:
-    assert images({}) == ["seldon-python39", "seldon-python311", "seldon-python313"]
+def test_the_whole_matrix_is_every_builder_in_file_order() -> None:
+    assert images({}) == ["seldon-python39", "seldon-python311", "seldon-python313", "seldon-java21"]
 
 
 @pytest.mark.parametrize("env,expected", [
@@ -47,8 +47,8 @@ def test_a_row_names_its_base_image_by_the_base_setting() -> None:
 
 @pytest.mark.parametrize("script", ["matrix.sh", "build.sh", "base/build.sh"])
 @pytest.mark.parametrize("env,error", [
-    ({"VERSIONS": "3.99"}, "ERROR: version 3.99 is not in the builder matrix builders/matrix (it has: 3.9 3.11 3.13)"),
-    ({"LANGUAGES": "cobol"}, "ERROR: language cobol is not in the builder matrix builders/matrix (it has: python)"),
+    ({"VERSIONS": "3.99"}, "ERROR: version 3.99 is not in the builder matrix builders/matrix (it has: 3.9 3.11 3.13 21)"),
+    ({"LANGUAGES": "cobol"}, "ERROR: language cobol is not in the builder matrix builders/matrix (it has: java python)"),
     ({"LANGUAGES": "python", "VERSIONS": "3.11,2.7"},
      "ERROR: python version 2.7 is not in the builder matrix builders/matrix (it has: 3.9 3.11 3.13)"),
     ({"BASE": "alpine"}, "ERROR: BASE must be 'debian' or 'slim', not 'alpine'"),
