@@ -47,8 +47,10 @@ def test_a_row_names_its_base_image_by_the_base_setting() -> None:
 
 @pytest.mark.parametrize("script", ["matrix.sh", "build.sh", "base/build.sh"])
 @pytest.mark.parametrize("env,error", [
-    ({"VERSIONS": "3.99"}, "ERROR: version 3.99 is not in the builder matrix builders/matrix (it has: 3.9 3.11 3.13 21)"),
-    ({"LANGUAGES": "cobol"}, "ERROR: language cobol is not in the builder matrix builders/matrix (it has: java python)"),
+    ({"VERSIONS": "3.99"},
+     "ERROR: version 3.99 is not in the builder matrix builders/matrix (it has: 3.9 3.11 3.13 21)"),
+    ({"LANGUAGES": "cobol"},
+     "ERROR: language cobol is not in the builder matrix builders/matrix (it has: java python)"),
     ({"LANGUAGES": "python", "VERSIONS": "3.11,2.7"},
      "ERROR: python version 2.7 is not in the builder matrix builders/matrix (it has: 3.9 3.11 3.13)"),
     ({"BASE": "alpine"}, "ERROR: BASE must be 'debian' or 'slim', not 'alpine'"),
