@@ -49,7 +49,14 @@ public final class Microservice {
       System.exit(2);
       return;
     }
-    serve(settings, user);
+    try {
+      serve(settings, user);
+    } catch (IOException e) {
+      System.err.println("ERROR: cannot listen on a port of " + settings.modelName() + " (REST "
+          + port(settings.httpPort()) + ", gRPC " + port(settings.grpcPort()) + ", metrics " + settings.metricsPort()
+          + "): " + e.getMessage() + "; choose free ports with PREDICTIVE_UNIT_*_SERVICE_PORT");
+      System.exit(1);
+    }
   }
 
   private static void serve(Settings settings, SeldonPredictionService user) throws IOException, InterruptedException {

@@ -59,8 +59,7 @@ public final class GrpcServer {
       String metadataJson) {
     this.component = component;
     this.metrics = metrics;
-    this.metadata = metadataJson == null ? null
-        : JsonCodec.parse(metadataJson, SeldonModelMetadata.newBuilder(), false).build();
+    this.metadata = metadataJson == null ? null : metadata(metadataJson);
     server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .maxInboundMessageSize(maxMessageBytes)
         .executor(executor)
@@ -72,6 +71,16 @@ public final class GrpcServer {
         .addService(new Generic())
         .addService(new Seldon())
         .build();
+  }
+
+  /** The metadata message, or null (Metadata answers an error) when the JSON does not fit it. */
+  private static SeldonModelMetadata metadata(String json) {
+    try {
+      return JsonCodec.parse(json, SeldonModelMetadata.newBuilder(), false).build();
+    } catch (BadRequest e) {
+      LOG.warning("MODEL_METADATA does not fit SeldonModelMetadata, gRPC Metadata will fail: " + e.getMessage());
+      return null;
+    }
   }
 
   /** Start serving. @throws IOException when the port cannot be bound */
