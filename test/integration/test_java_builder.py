@@ -8,6 +8,7 @@ comes from `make build` (LANGUAGES=java); a missing builder fails the tests.
 from __future__ import annotations
 
 import io
+import socket
 import json
 import subprocess
 import sys
@@ -302,3 +303,22 @@ def test_incremental_build_restores_the_maven_repository_of_the_previous_image(j
                           check=False).stdout.decode().split()
         if replaced:
             docker("rmi", "-f", *replaced, check=False)
+
+
+def test_a_port_in_use_is_one_error_line_and_exit_1(java_apps: JavaApps, run_container: Callable,
+                                                     free_port: Callable) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        container = run_container(java_apps.image("plain-model"), env={
+            "SELDON_S2I_HOST": "127.0.0.1", "PREDICTIVE_UNIT_HTTP_SERVICE_PORT": str(port),
+            "PREDICTIVE_UNIT_GRPC_SERVICE_PORT": str(free_port()),
+            "PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(free_port())})
+        for _ in range(300):
+            if not container.running():
+                break
+            time.sleep(0.1)
+        assert container.exit_code() == 1
+    errors = [line for line in container.logs().splitlines() if line.startswith("ERROR: ")]
+    assert len(errors) == 1 and f"REST {port}" in errors[0] and "Exception" not in container.logs()
