@@ -8,8 +8,8 @@ comes from `make build` (LANGUAGES=java); a missing builder fails the tests.
 from __future__ import annotations
 
 import io
-import socket
 import json
+import socket
 import subprocess
 import sys
 import tarfile
