@@ -182,7 +182,7 @@ language_save_cache() {
 language_start() {
     [ -f "$CLASSPATH_FILE" ] || fail "$CLASSPATH_FILE is missing: this directory was not built by the Seldon Java builder's assemble"
     # shellcheck disable=SC2086  # JAVA_OPTS is a list of words by design
-    exec java ${JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1} -cp "$(cat "$CLASSPATH_FILE")" \
+    exec java ${JAVA_OPTS:--XX:+UseParallelGC} -cp "$(cat "$CLASSPATH_FILE")" \
         io.seldon.wrapper.Microservice "$MODEL_NAME" "$SERVICE_TYPE"
 }
 
