@@ -123,6 +123,10 @@ bench-serve-nodejs: venv reference-venv ## NodeJS wrapper serving speed beside s
 protos: bootstrap ## regenerate the runtime's *_pb2.py (gencode compatible with protobuf >= 6.31)
 	scripts/gen-protos.sh
 
+.PHONY: test-conformance-java
+test-conformance-java: venv ## the conformance suite against the Java wrapper in its builder (make build LANGUAGES=java first)
+	$(PYTEST) -q test/conformance --wrapper java-image
+
 .PHONY: bench-build
 bench-build: build ## cold/incremental build times and image sizes
 	$(VPY) bench/build.py
@@ -132,3 +136,8 @@ bench-serve: venv reference-venv mlserver-venv ## serving speed side by side wit
 	bench/ensure-wrk.sh
 	$(VPY) bench/serve.py
 	$(VPY) bench/serve_v2.py
+
+.PHONY: bench-serve-java
+bench-serve-java: venv reference-venv ## the Java wrapper's app image side by side with seldon-core 1.17.1 (needs seldon-java)
+	bench/ensure-wrk.sh
+	$(VPY) bench/serve_java.py

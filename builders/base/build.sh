@@ -19,6 +19,7 @@ script_hash=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
 # How to ask a base for its language's version (major.minor), to check it against the matrix.
 declare -A VERSION_PROBE=(
     [python]="python3 -c 'import sys; print(\"%d.%d\" % sys.version_info[:2])'"
+    [java]="java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'"
 )
 
 # What dpkg never unpacks: documentation (licences kept), manuals and translations.
@@ -48,6 +49,10 @@ done
 # glibc iconv modules: Python has its own codecs; keep only the Unicode ones.
 find "$1"/usr/lib/*-linux-gnu/gconv -name "*.so" ! -name "UTF-*" ! -name "UNICODE.so" -delete'
 
+# The JDK's postinst needs /usr/share/man/man1 (see build_base).
+# shellcheck disable=SC2016  # $1 expands inside the hook, not here
+MAN1_HOOK='mkdir -p "$1"/usr/share/man/man1'
+
 install_mmdebstrap() {
     command -v mmdebstrap >/dev/null && return 0
     echo "---> Installing mmdebstrap from Debian"
@@ -55,6 +60,8 @@ install_mmdebstrap() {
         || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null; }
 }
 
+# (Java: the JDK's postinst registers its man pages with update-alternatives, which fails when
+# /usr/share/man/man1 is missing (the excludes above leave it out), hence the essential hook.)
 # (Python: before 3.10 pip locates the install scheme through distutils, which Debian ships apart,
 # hence python3-distutils in 3.9's row. Debian's python3 lacks venv's ensurepip unless
 # python3-venv is installed; the builder creates its virtualenv --without-pip and installs pip
@@ -71,6 +78,7 @@ build_base() {
         --aptopt='Acquire::Check-Valid-Until "false"' \
         --aptopt='APT::Install-Recommends "false"' \
         "${dpkgopts[@]}" \
+        --essential-hook="$MAN1_HOOK" \
         --customize-hook="$CLEANUP" \
         "$suite" - |
         docker import \

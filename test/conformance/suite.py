@@ -119,7 +119,9 @@ class Profile:
     unsupported: Dict[str, str] = field(default_factory=dict)
     error_text: str = "exact"  # "exact": error messages compared too; "code": only status codes and body shape
     # "typed": 1 and 1.0 differ; "json": every number compares as a double, for a language with one number
-    # type (JavaScript writes the double 1.0 as `1`); true and 1 still differ.
+    # type (JavaScript writes the double 1.0 as `1`); true and 1 still differ. "protobuf": a wrapper whose models
+    # see protobuf messages (Java) cannot tell 1 from 1.0 in google.protobuf.Value/double fields, so REST bodies
+    # are compared through as_protobuf_json.
     numbers: str = "typed"
 
     def comparable(self, value: Any) -> Any:

@@ -25,7 +25,7 @@ def images(env: Dict[str, str]) -> List[str]:
 
 def test_the_whole_matrix_is_every_builder_in_file_order() -> None:
     assert images({}) == ["seldon-python39", "seldon-python311", "seldon-python313",
-                          "seldon-nodejs24", "seldon-nodejs22"]
+                          "seldon-nodejs24", "seldon-nodejs22", "seldon-java21"]
 
 
 @pytest.mark.parametrize("env,expected", [
@@ -49,9 +49,9 @@ def test_a_row_names_its_base_image_by_the_base_setting() -> None:
 @pytest.mark.parametrize("script", ["matrix.sh", "build.sh", "base/build.sh"])
 @pytest.mark.parametrize("env,error", [
     ({"VERSIONS": "3.99"},
-     "ERROR: version 3.99 is not in the builder matrix builders/matrix (it has: 3.9 3.11 3.13 22 24)"),
+     "ERROR: version 3.99 is not in the builder matrix builders/matrix (it has: 3.9 3.11 3.13 21 22 24)"),
     ({"LANGUAGES": "cobol"},
-     "ERROR: language cobol is not in the builder matrix builders/matrix (it has: nodejs python)"),
+     "ERROR: language cobol is not in the builder matrix builders/matrix (it has: java nodejs python)"),
     ({"LANGUAGES": "python", "VERSIONS": "3.11,2.7"},
      "ERROR: python version 2.7 is not in the builder matrix builders/matrix (it has: 3.9 3.11 3.13)"),
     ({"BASE": "alpine"}, "ERROR: BASE must be 'debian' or 'slim', not 'alpine'"),
