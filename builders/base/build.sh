@@ -19,6 +19,7 @@ script_hash=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
 # How to ask a base for its language's version (major.minor), to check it against the matrix.
 declare -A VERSION_PROBE=(
     [python]="python3 -c 'import sys; print(\"%d.%d\" % sys.version_info[:2])'"
+    [r]="Rscript -e 'cat(R.version\$major, sub(\"[.].*\", \"\", R.version\$minor), sep = \".\")'"
 )
 
 # What dpkg never unpacks: documentation (licences kept), manuals and translations.
