@@ -110,7 +110,11 @@ language_save_cache() {
 # turns SIGTERM into SIGINT, which the server takes as "finish the request in progress, stop".
 language_start() {
     local pid status
-    Rscript --no-save --no-restore "$WRAPPER_DIR/microservice.R" "$MODEL_NAME" --service-type "$SERVICE_TYPE" &
+    # A background job of a non-interactive shell starts with SIGINT ignored: reset it first.
+    (
+        trap - INT
+        exec Rscript --no-save --no-restore "$WRAPPER_DIR/microservice.R" "$MODEL_NAME" --service-type "$SERVICE_TYPE"
+    ) &
     pid=$!
     trap 'kill -INT "$pid" 2>/dev/null' TERM INT
     status=0
