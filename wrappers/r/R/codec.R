@@ -88,6 +88,17 @@ rows_to_frame <- function(rows, names) {
 decode_ndarray <- function(value, names) {
   if (!is.list(value)) return(value)
   if (length(value) == 0) return(numeric(0))
+  # Fast path: rows of numbers (or booleans) of one length, checked with vectorised base functions.
+  ncol <- length(value[[1]])
+  if (ncol > 0 && is.list(value[[1]]) && !any(vapply(value[[1]], is.list, TRUE)) && all(vapply(value, is.list, TRUE)) &&
+      all(lengths(value) == ncol)) {
+    flat <- unlist(value, use.names = FALSE)
+    if ((is.numeric(flat) || is.logical(flat)) && length(flat) == ncol * length(value)) {
+      frame <- as.data.frame(matrix(flat, ncol = ncol, byrow = TRUE), optional = TRUE)
+      names(frame) <- column_names(ncol, names)
+      return(frame)
+    }
+  }
   if (all(vapply(value, function(v) !is.list(v), TRUE))) return(simplify_scalars(value))
   lengths <- vapply(value, length, 0L)
   flat_rows <- all(vapply(value, function(row) is.list(row) && all(vapply(row, function(v) !is.list(v), TRUE)), TRUE))
