@@ -174,3 +174,14 @@ def test_licence_report_lists_the_r_packages(r_apps: RApps) -> None:
     assert '"hellor","0.1.0"' in report and '"rpart"' in report and '"httpuv"' in report
 
 
+
+
+def test_incremental_build_keeps_the_user_library(r_apps: RApps) -> None:
+    image = r_apps.image("rpart-model")
+    rebuilt = subprocess.run([SELDON_S2I, "build", str(APPS / "rpart-model"), BUILDER, image, "--network", "host",
+                              "--pull-policy", "never", "--incremental"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
+    assert rebuilt.returncode == 0, rebuilt.stdout
+    assert "---> Restoring the dependency cache of the previous image" in rebuilt.stdout
+    assert "---> Kept from the previous image: hellor" in rebuilt.stdout
+    assert "DONE (hellor)" not in rebuilt.stdout  # not installed again
