@@ -185,3 +185,14 @@ def test_incremental_build_keeps_the_user_library(r_apps: RApps) -> None:
     assert "---> Restoring the dependency cache of the previous image" in rebuilt.stdout
     assert "---> Kept from the previous image: hellor" in rebuilt.stdout
     assert "DONE (hellor)" not in rebuilt.stdout  # not installed again
+
+
+def test_r_wrapper_passes_the_rest_conformance_suite(r_apps: RApps) -> None:
+    """test/conformance against the seldon-r image (profile wrappers/r-image.json): its own pytest run,
+    since one run serves one wrapper profile."""
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test/conformance",
+                             "--wrapper", "r-image", "--wrapper-image", BUILDER],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1200)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert " passed" in summary and "failed" not in summary, summary
