@@ -93,6 +93,10 @@ test-compat: venv reference-venv ## differential tests against seldon-core 1.17.
 test-conformance: venv ## the protocol conformance suite against our Python wrapper (no reference needed)
 	$(PYTEST) -q test/conformance
 
+.PHONY: test-conformance-r
+test-conformance-r: venv ## the conformance suite's REST part against the R wrapper in seldon-r (make build LANGUAGES=r)
+	$(PYTEST) -q test/conformance --wrapper r-image
+
 .PHONY: protos
 protos: bootstrap ## regenerate the runtime's *_pb2.py (gencode compatible with protobuf >= 6.31)
 	scripts/gen-protos.sh
@@ -105,3 +109,4 @@ bench-build: build ## cold/incremental build times and image sizes
 bench-serve: venv reference-venv ## serving speed side by side with seldon-core 1.17.1
 	bench/ensure-wrk.sh
 	$(VPY) bench/serve.py
+	$(VPY) bench/serve_r.py
