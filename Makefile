@@ -66,7 +66,12 @@ check: venv ## lint: ruff, mypy (src/), shellcheck (every shell script); configu
 	echo "---> ruff"; $(VENV)/bin/ruff check . || status=1; \
 	echo "---> mypy"; $(VENV)/bin/mypy || status=1; \
 	echo "---> shellcheck"; $(VENV)/bin/shellcheck -x -P SCRIPTDIR $(SHELL_SCRIPTS) || status=1; \
+	echo "---> lintr (R)"; $(MAKE) --no-print-directory lint-r || status=1; \
 	exit $$status
+
+.PHONY: lint-r
+lint-r: engine ## lintr (.lintr) on the R wrapper, R models and apps, in a Debian image with r-cran-lintr
+	wrappers/r/lint.sh
 
 # One pytest run over every folder, so CI sees one summary line.
 .PHONY: test

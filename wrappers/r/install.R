@@ -4,7 +4,8 @@
 # previous image's library restored (SELDON_CACHE_RESTORED=1), packages already in it are kept.
 
 repos <- strsplit(Sys.getenv("R_REPOS", "https://cloud.r-project.org"), ",", fixed = TRUE)[[1]]
-options(repos = stats::setNames(trimws(repos), c("CRAN", if (length(repos) > 1) paste0("R_REPOS", seq_along(repos)[-1]))))
+repo_names <- c("CRAN", if (length(repos) > 1) paste0("R_REPOS", seq_along(repos)[-1]))
+options(repos = stats::setNames(trimws(repos), repo_names))
 user_library <- Sys.getenv("R_LIBS_USER")
 .libPaths(c(user_library, .libPaths()))
 

@@ -27,14 +27,18 @@ parse_args <- function(args) {
   i <- 1
   while (i <= length(args)) {
     arg <- args[i]
-    if (arg == "--check") options$check <- TRUE
-    else if (arg %in% c("--service-type", "--service", "--persistence", "--api", "--model")) {
+    if (arg == "--check") {
+      options$check <- TRUE
+    } else if (arg %in% c("--service-type", "--service", "--persistence", "--api", "--model")) {
       if (i == length(args)) fail(arg, " needs a value")
       if (arg %in% c("--service-type", "--service")) options$service_type <- args[i + 1]
       if (arg == "--model") options$model <- args[i + 1]
       i <- i + 1
-    } else if (is.null(options$model)) options$model <- arg
-    else fail("unexpected argument ", arg, " (usage: microservice.R MODEL_FILE [--service-type TYPE])")
+    } else if (is.null(options$model)) {
+      options$model <- arg
+    } else {
+      fail("unexpected argument ", arg, " (usage: microservice.R MODEL_FILE [--service-type TYPE])")
+    }
     i <- i + 1
   }
   if (is.null(options$model)) fail("no model file: usage microservice.R MODEL_FILE [--service-type TYPE]")
@@ -43,7 +47,9 @@ parse_args <- function(args) {
 
 # Source the model file into the global environment (where S3 dispatch finds its methods).
 load_model <- function(model) {
-  if (!file.exists(model)) fail("MODEL_NAME=", model, ": no such file in ", getwd(), " (MODEL_NAME names the R file, e.g. MyModel.R)")
+  if (!file.exists(model)) {
+    fail("MODEL_NAME=", model, ": no such file in ", getwd(), " (MODEL_NAME names the R file, e.g. MyModel.R)")
+  }
   tryCatch(sys.source(model, envir = globalenv(), keep.source = FALSE),
     error = function(e) fail("MODEL_NAME=", model, " does not load: ", conditionMessage(e))
   )
@@ -64,7 +70,8 @@ main <- function() {
     error = function(e) fail("initialise_seldon failed: ", conditionMessage(e))
   )
   component <- new_component(object, settings)
-  cat(sprintf("---> %s loaded (SERVICE_TYPE=%s, class %s)\n", options$model, options$service_type, paste(class(object), collapse = "/")))
+  classes <- paste(class(object), collapse = "/")
+  cat(sprintf("---> %s loaded (SERVICE_TYPE=%s, class %s)\n", options$model, options$service_type, classes))
   tryCatch(serve(component), seldon_startup_error = function(e) fail(conditionMessage(e)))
 }
 

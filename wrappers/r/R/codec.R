@@ -40,7 +40,8 @@ request_json <- function(req) {
   if (startsWith(content_type, "multipart/form-data")) {
     bad_data("multipart/form-data is not supported by the R wrapper: send JSON, or a form or query field json=")
   }
-  form <- if (startsWith(content_type, "application/x-www-form-urlencoded")) parse_urlencoded(rawToChar(body)) else list()
+  is_form <- startsWith(content_type, "application/x-www-form-urlencoded")
+  form <- if (is_form) parse_urlencoded(rawToChar(body)) else list()
   if (!is.null(form$json)) return(parse_json_text(form$json, "the form field json"))
   query <- parse_urlencoded(sub("^[?]", "", req$QUERY_STRING %||% ""))
   if (!is.null(query$json)) return(parse_json_text(query$json, "the query parameter json"))
@@ -55,7 +56,10 @@ request_json <- function(req) {
 # --- SeldonMessage -> R -------------------------------------------------------------------------
 
 to_json <- function(value) {
-  as.character(jsonlite::toJSON(value, auto_unbox = TRUE, always_decimal = TRUE, digits = NA, null = "null", na = "null", dataframe = "values", matrix = "rowmajor"))
+  as.character(jsonlite::toJSON(value,
+    auto_unbox = TRUE, always_decimal = TRUE, digits = NA, null = "null", na = "null",
+    dataframe = "values", matrix = "rowmajor"
+  ))
 }
 
 is_object <- function(x) is.list(x) && !is.null(names(x)) && !is.data.frame(x)
@@ -67,7 +71,9 @@ simplify_scalars <- function(items) {
   items <- lapply(items, function(v) if (is.null(v)) NA else v)
   types <- vapply(items, typeof, "")
   if (all(types == "logical")) return(unlist(items))
-  if (all(types %in% c("integer", "logical")) && all(types == "integer" | is.na(unlist(items)))) return(as.integer(unlist(items)))
+  if (all(types %in% c("integer", "logical")) && all(types == "integer" | is.na(unlist(items)))) {
+    return(as.integer(unlist(items)))
+  }
   if (all(types %in% c("integer", "double", "logical"))) return(as.numeric(unlist(items)))
   vapply(items, function(v) if (is.na(v)) NA_character_ else as.character(v), "")
 }
@@ -90,8 +96,9 @@ decode_ndarray <- function(value, names) {
   if (length(value) == 0) return(numeric(0))
   # Fast path: rows of numbers (or booleans) of one length, checked with vectorised base functions.
   ncol <- length(value[[1]])
-  if (ncol > 0 && is.list(value[[1]]) && !any(vapply(value[[1]], is.list, TRUE)) && all(vapply(value, is.list, TRUE)) &&
-      all(lengths(value) == ncol)) {
+  rows_of_scalars <- ncol > 0 && is.list(value[[1]]) && !any(vapply(value[[1]], is.list, TRUE)) &&
+    all(vapply(value, is.list, TRUE)) && all(lengths(value) == ncol)
+  if (rows_of_scalars) {
     flat <- unlist(value, use.names = FALSE)
     if ((is.numeric(flat) || is.logical(flat)) && length(flat) == ncol * length(value)) {
       frame <- as.data.frame(matrix(flat, ncol = ncol, byrow = TRUE), optional = TRUE)
@@ -114,7 +121,8 @@ decode_tensor <- function(tensor, names) {
   if (!is_object(tensor)) bad_data("data.tensor must be an object with shape and values")
   shape <- tensor$shape %||% list()
   values <- tensor$values %||% list()
-  if (!is.list(shape) || !all(vapply(shape, function(s) is.numeric(s) && length(s) == 1 && s >= 0 && s == round(s), TRUE))) {
+  is_size <- function(s) is.numeric(s) && length(s) == 1 && s >= 0 && s == round(s)
+  if (!is.list(shape) || !all(vapply(shape, is_size, TRUE))) {
     bad_data("data.tensor.shape must be a list of non-negative integers")
   }
   if (!is.list(values) || !all(vapply(values, function(v) is.numeric(v) && length(v) == 1, TRUE))) {
@@ -123,7 +131,9 @@ decode_tensor <- function(tensor, names) {
   shape <- as.integer(unlist(shape))
   values <- simplify_scalars(values)
   if (prod(shape) != length(values)) {
-    bad_data(sprintf("data.tensor: shape [%s] does not fit its %d values", paste(shape, collapse = ", "), length(values)))
+    bad_data(sprintf(
+      "data.tensor: shape [%s] does not fit its %d values", paste(shape, collapse = ", "), length(values)
+    ))
   }
   switch(as.character(min(length(shape), 3L)),
     "0" = values,
@@ -151,11 +161,15 @@ decode_message <- function(msg, feedback_part = FALSE) {
   meta <- msg$meta
   if ("data" %in% names(msg)) {
     data <- msg$data
-    if (!is.list(data) || (length(data) > 0 && is.null(names(data)))) bad_data("data must be an object (names and tensor or ndarray)")
+    if (!is.list(data) || (length(data) > 0 && is.null(names(data)))) {
+      bad_data("data must be an object (names and tensor or ndarray)")
+    }
     names <- data$names %||% list()
     if (!is.null(data$tensor)) return(list(x = decode_tensor(data$tensor, names), kind = "tensor", meta = meta))
     if ("ndarray" %in% names(data)) return(list(x = decode_ndarray(data$ndarray, names), kind = "ndarray", meta = meta))
-    if (!is.null(data$tftensor)) bad_data("data.tftensor is not supported by the R wrapper: send data.tensor or data.ndarray")
+    if (!is.null(data$tftensor)) {
+      bad_data("data.tftensor is not supported by the R wrapper: send data.tensor or data.ndarray")
+    }
     return(list(x = numeric(0), kind = "ndarray", meta = meta))
   }
   if (feedback_part) return(list(x = numeric(0), kind = "none", meta = meta))
@@ -220,7 +234,9 @@ encode_payload <- function(out, request_kind) {
   if (is.character(out) && length(out) == 1 && is.null(dim(out)) && is.null(names(out))) return(list(strData = out))
   if (is.list(out) && !is.data.frame(out) && !is.null(names(out))) return(list(jsonData = out))
   if (is.list(out) && !is.data.frame(out)) {
-    simplified <- if (all(vapply(out, is_scalar, TRUE))) simplify_scalars(out) else {
+    simplified <- if (all(vapply(out, is_scalar, TRUE))) {
+      simplify_scalars(out)
+    } else {
       tryCatch(jsonlite::fromJSON(to_json(out), simplifyVector = TRUE), error = function(e) out)
     }
     if (is.list(simplified) && !is.data.frame(simplified)) {
@@ -229,13 +245,17 @@ encode_payload <- function(out, request_kind) {
     out <- simplified
   }
   if (!(is.data.frame(out) || is.atomic(out)) || is.null(out)) {
-    bad_data(paste("Unknown data type returned as payload (must be a data.frame, matrix, array, vector, list, string or raw vector):",
-                   paste(utils::capture.output(utils::str(out)), collapse = " ")))
+    bad_data(paste(
+      "Unknown data type returned as payload",
+      "(must be a data.frame, matrix, array, vector, list, string or raw vector):",
+      paste(utils::capture.output(utils::str(out)), collapse = " ")
+    ))
   }
   names <- output_names(out)
   if (is_numeric_value(out) && request_kind != "ndarray") {
     shape <- if (is.data.frame(out)) c(nrow(out), ncol(out)) else dim(out) %||% length(out)
-    return(list(data = list(names = names, tensor = list(shape = I(as.integer(shape)), values = I(row_major_values(out))))))
+    tensor <- list(shape = I(as.integer(shape)), values = I(row_major_values(out)))
+    return(list(data = list(names = names, tensor = tensor)))
   }
   list(data = list(names = names, ndarray = ndarray_value(out)))
 }

@@ -65,13 +65,15 @@ response_meta <- function(component, request_meta, method, merge_request = TRUE)
   meta <- structure(list(), names = character(0))
   request_meta <- if (is_object(request_meta)) request_meta else list()
   if (is.character(request_meta$puid) && nzchar(request_meta$puid)) meta$puid <- request_meta$puid
-  tags <- merge_named(if (merge_request && is_object(request_meta$tags)) request_meta$tags else list(), model_tags(component))
+  request_tags <- if (merge_request && is_object(request_meta$tags)) request_meta$tags else list()
+  tags <- merge_named(request_tags, model_tags(component))
   if (length(tags) > 0) meta$tags <- tags
   incoming <- if (merge_request && is.list(request_meta$metrics)) request_meta$metrics else list()
   ours <- model_metrics(component, method)
   metrics <- c(incoming, if (settings$include_metrics) with_method_tag(ours, method) else list())
   if (length(metrics) > 0) meta$metrics <- metrics
-  path <- if (settings$unit_id_set) stats::setNames(list(settings$identity$image), settings$identity$unit_id) else list()
+  identity <- settings$identity
+  path <- if (settings$unit_id_set) stats::setNames(list(identity$image), identity$unit_id) else list()
   if (is_object(request_meta$requestPath)) path <- merge_named(path, request_meta$requestPath)
   if (length(path) > 0) meta$requestPath <- path
   meta
@@ -90,7 +92,11 @@ serve_message <- function(component, generic, method, json) {
   f <- user_method(component$object, generic)
   out <- if (!is.null(f)) {
     call_user(f, component$object, list(newdata = message$x, meta = message$meta))
-  } else if (generic == "predict") numeric(0) else message$x
+  } else if (generic == "predict") {
+    numeric(0)
+  } else {
+    message$x
+  }
   payload <- encode_payload(out, if (is.null(f) && generic == "predict") "ndarray" else message$kind)
   answer(payload, response_meta(component, message$meta, method))
 }
@@ -129,7 +135,9 @@ serve_aggregate <- function(component, json) {
 FEEDBACK_FIELDS <- c("request", "response", "reward", "truth")
 
 serve_feedback <- function(component, json) {
-  if (!is_object(json) && !(is.list(json) && length(json) == 0)) bad_data(paste("Invalid JSON: a Feedback must be an object, not", to_json(json)))
+  if (!is_object(json) && !(is.list(json) && length(json) == 0)) {
+    bad_data(paste("Invalid JSON: a Feedback must be an object, not", to_json(json)))
+  }
   unknown <- setdiff(names(json), FEEDBACK_FIELDS)
   if (length(unknown) > 0) bad_data(sprintf("Invalid JSON: a Feedback has no field named %s", unknown[1]))
   reward <- json$reward %||% 0
@@ -182,8 +190,10 @@ compute_metadata <- function(object, settings) {
     env <- tryCatch(jsonlite::parse_json(settings$model_metadata), error = function(e) NULL)
     if (is_object(env)) metadata <- merge_named(metadata, env)
   }
+  is_string <- function(v) is.character(v) && length(v) == 1
+  custom <- metadata$custom
   valid <- all(names(metadata) %in% METADATA_KEYS) &&
-    (length(metadata$custom) == 0 || (is_object(metadata$custom) && all(vapply(metadata$custom, function(v) is.character(v) && length(v) == 1, TRUE))))
+    (length(custom) == 0 || (is_object(custom) && all(vapply(custom, is_string, TRUE))))
   if (!valid) {
     return(error_answer(seldon_error("Model metadata unavailable", 500L, "MICROSERVICE_BAD_METADATA")))
   }

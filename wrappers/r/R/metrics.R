@@ -19,7 +19,10 @@ TIMER_BUCKET_LABELS <- c(
   "5.573945044312399", "6.879113959621136", "8.489895126924782", "10.477849282518772", "12.931293490187748",
   "15.959224724520412", "19.696162182151948", "24.30812344597087", "29.999999999999996"
 )
-REQUEST_BUCKET_LABELS <- c("0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "30.0")
+REQUEST_BUCKET_LABELS <- c(
+  "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5",
+  "1.0", "2.5", "5.0", "10.0", "30.0"
+)
 
 #' A metrics registry: an environment of families, each with its samples by label set.
 #'
@@ -47,7 +50,8 @@ validate_metrics <- function(metrics) {
       (is.null(m$tags) || is_object(m$tags) || length(m$tags) == 0)
   }
   if (!is.list(metrics) || !all(vapply(metrics, ok, TRUE))) {
-    seldon_microservice_error(paste("Bad metric created during request:", to_json(metrics)), 500L, "MICROSERVICE_BAD_METRIC")
+    message <- paste("Bad metric created during request:", to_json(metrics))
+    seldon_microservice_error(message, 500L, "MICROSERVICE_BAD_METRIC")
   }
   metrics
 }
@@ -61,7 +65,8 @@ label_text <- function(labels) {
 observe <- function(registry, name, type, labels, value, buckets = NULL) {
   family <- registry$families[[name]] %||% list(type = type, buckets = buckets, series = list())
   id <- label_text(labels)
-  series <- family$series[[id]] %||% list(labels = labels, value = 0, counts = numeric(length(buckets)), sum = 0, count = 0)
+  series <- family$series[[id]] %||%
+    list(labels = labels, value = 0, counts = numeric(length(buckets)), sum = 0, count = 0)
   if (type == "counter") series$value <- series$value + value
   if (type == "gauge") series$value <- value
   if (type == "histogram") {
@@ -99,8 +104,9 @@ record_feedback <- function(registry, reward) {
 #' Count one request: seldon_s2i_requests_total{method,transport,code} and
 #' seldon_s2i_request_duration_seconds{method,transport} (seconds).
 record_request <- function(registry, method, code, seconds) {
-  observe(registry, "seldon_s2i_requests", "counter", c(method = method, transport = "rest", code = as.character(code)), 1)
-  observe(registry, "seldon_s2i_request_duration_seconds", "histogram", c(method = method, transport = "rest"), seconds, REQUEST_BUCKET_LABELS)
+  labels <- c(method = method, transport = "rest")
+  observe(registry, "seldon_s2i_requests", "counter", c(labels, code = as.character(code)), 1)
+  observe(registry, "seldon_s2i_request_duration_seconds", "histogram", labels, seconds, REQUEST_BUCKET_LABELS)
 }
 
 format_value <- function(x) {
@@ -127,10 +133,13 @@ exposition <- function(registry) {
       } else {
         le <- c(family$buckets, "+Inf")
         counts <- c(series$counts, series$count)
-        lines <- c(lines,
-          sprintf("%s_bucket{%s} %s", name, vapply(le, function(b) label_text(c(labels, le = b)), ""), vapply(counts, format_value, "")),
+        bucket_labels <- vapply(le, function(b) label_text(c(labels, le = b)), "")
+        lines <- c(
+          lines,
+          sprintf("%s_bucket{%s} %s", name, bucket_labels, vapply(counts, format_value, "")),
           sprintf("%s_count{%s} %s", name, label_text(labels), format_value(series$count)),
-          sprintf("%s_sum{%s} %s", name, label_text(labels), format_value(series$sum)))
+          sprintf("%s_sum{%s} %s", name, label_text(labels), format_value(series$sum))
+        )
       }
     }
   }

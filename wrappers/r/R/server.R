@@ -20,8 +20,14 @@ route_table <- function() {
     "/send-feedback" = feedback,
     "/api/v1.0/feedback" = post_only(feedback),
     "/api/v0.1/feedback" = post_only(feedback),
-    "/transform-input" = list(methods = both, handler = message_route("transform_input", "inputtransform"), label = "inputtransform", json = TRUE),
-    "/transform-output" = list(methods = both, handler = message_route("transform_output", "outputtransform"), label = "outputtransform", json = TRUE),
+    "/transform-input" = list(
+      methods = both, handler = message_route("transform_input", "inputtransform"),
+      label = "inputtransform", json = TRUE
+    ),
+    "/transform-output" = list(
+      methods = both, handler = message_route("transform_output", "outputtransform"),
+      label = "outputtransform", json = TRUE
+    ),
     "/route" = list(methods = both, handler = serve_route, label = "router", json = TRUE),
     "/aggregate" = list(methods = both, handler = serve_aggregate, label = "aggregate", json = TRUE),
     "/health/status" = health,
@@ -57,7 +63,7 @@ rest_app <- function(component) {
     path <- req$PATH_INFO
     method <- req$REQUEST_METHOD
     if (path == "/health/ping" && method %in% c("GET", "HEAD")) {
-      return(list(status = 200L, headers = list("Content-Type" = "text/html; charset=utf-8", "Access-Control-Allow-Origin" = "*"), body = "pong"))
+      return(list(status = 200L, headers = list("Content-Type" = "text/html; charset=utf-8"), body = "pong"))
     }
     route <- routes[[path]]
     if (method == "OPTIONS") {
@@ -69,7 +75,10 @@ rest_app <- function(component) {
       )))
     }
     if (is.null(route) && path != "/health/ping") {
-      return(not_routed("404 Not Found: The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again."))
+      return(not_routed(paste(
+        "404 Not Found: The requested URL was not found on the server.",
+        "If you entered the URL manually please check your spelling and try again."
+      )))
     }
     effective <- if (method == "HEAD") "GET" else method
     if (is.null(route) || !(effective %in% route$methods)) {
@@ -119,8 +128,10 @@ serve <- function(component) {
   settings <- component$settings
   listen <- function(port, app) {
     tryCatch(httpuv::startServer(settings$host, port, app), error = function(e) {
-      stop(startup_error(sprintf("cannot listen on %s:%d (%s): is the port in use? Set PREDICTIVE_UNIT_HTTP_SERVICE_PORT / PREDICTIVE_UNIT_METRICS_SERVICE_PORT",
-                                 settings$host, port, conditionMessage(e))))
+      stop(startup_error(sprintf(paste(
+        "cannot listen on %s:%d (%s): is the port in use?",
+        "Set PREDICTIVE_UNIT_HTTP_SERVICE_PORT / PREDICTIVE_UNIT_METRICS_SERVICE_PORT"
+      ), settings$host, port, conditionMessage(e))))
     })
   }
   rest <- listen(settings$http_port, rest_app(component))

@@ -23,7 +23,9 @@ read_settings <- function(env = Sys.getenv()) {
   http <- get("PREDICTIVE_UNIT_HTTP_SERVICE_PORT", get("PREDICTIVE_UNIT_SERVICE_PORT", "5000"))
   list(
     http_port = parse_port("PREDICTIVE_UNIT_HTTP_SERVICE_PORT", http),
-    metrics_port = parse_port("PREDICTIVE_UNIT_METRICS_SERVICE_PORT", get("PREDICTIVE_UNIT_METRICS_SERVICE_PORT", "6000")),
+    metrics_port = parse_port(
+      "PREDICTIVE_UNIT_METRICS_SERVICE_PORT", get("PREDICTIVE_UNIT_METRICS_SERVICE_PORT", "6000")
+    ),
     metrics_path = get("PREDICTIVE_UNIT_METRICS_ENDPOINT", "/metrics"),
     host = get("SELDON_S2I_HOST", "0.0.0.0"),
     parameters = parse_parameters(get("PREDICTIVE_UNIT_PARAMETERS", "[]")),
@@ -36,7 +38,11 @@ read_settings <- function(env = Sys.getenv()) {
       image_name = if (colon > 0) substr(image, 1, colon - 1) else image,
       image_version = if (colon > 0) substr(image, colon + 1, nchar(image)) else "",
       predictor = get("PREDICTOR_ID", "NOT_IMPLEMENTED"),
-      predictor_version = if (is.list(labels) && !is.null(labels$version)) as.character(labels$version) else "NOT_IMPLEMENTED"
+      predictor_version = if (is.list(labels) && !is.null(labels$version)) {
+        as.character(labels$version)
+      } else {
+        "NOT_IMPLEMENTED"
+      }
     ),
     image_set = nzchar(get("PREDICTIVE_UNIT_IMAGE")),
     model_metadata = get("MODEL_METADATA")
@@ -71,7 +77,9 @@ parse_parameters <- function(text) {
 }
 
 convert_parameter <- function(name, value, type) {
-  bad <- function() stop(startup_error(sprintf("Bad model parameter: %s with value %s can't be parsed as a %s", name, value, type)))
+  bad <- function() {
+    stop(startup_error(sprintf("Bad model parameter: %s with value %s can't be parsed as a %s", name, value, type)))
+  }
   switch(type,
     INT = if (grepl("^[[:space:]]*[+-]?[0-9]+[[:space:]]*$", value)) as.integer(value) else bad(),
     FLOAT = ,
