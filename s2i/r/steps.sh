@@ -106,23 +106,28 @@ language_save_cache() {
 }
 
 # --- run --------------------------------------------------------------------------------------
-# R has no SIGTERM handler (and as PID 1 would ignore SIGTERM): this shell stays as PID 1 and
-# turns SIGTERM into SIGINT, which the server takes as "finish the request in progress, stop".
+# R has no SIGTERM handler (and as PID 1 would ignore SIGTERM): this shell stays as PID 1 and, on
+# SIGTERM, creates SELDON_STOP_FILE, which the server checks between requests: it sends the answer
+# in progress and exits 0. Where /tmp is not writable it falls back to SIGINT (R's interrupt).
 language_start() {
-    local pid status
+    local pid status stop_file
+    stop_file=$(mktemp -u /tmp/seldon-r-stop.XXXXXX)
     # A background job of a non-interactive shell starts with SIGINT ignored: reset it first.
     (
         trap - INT
-        exec Rscript --no-save --no-restore "$WRAPPER_DIR/microservice.R" "$MODEL_NAME" --service-type "$SERVICE_TYPE"
+        SELDON_STOP_FILE=$stop_file exec Rscript --no-save --no-restore "$WRAPPER_DIR/microservice.R" \
+            "$MODEL_NAME" --service-type "$SERVICE_TYPE"
     ) &
     pid=$!
-    trap 'kill -INT "$pid" 2>/dev/null' TERM INT
+    trap 'touch "$stop_file" 2>/dev/null || kill -INT "$pid" 2>/dev/null' TERM
+    trap 'kill -INT "$pid" 2>/dev/null' INT
     status=0
     wait "$pid" || status=$?
-    if kill -0 "$pid" 2>/dev/null; then # wait was interrupted by the trap: wait for the exit
+    while kill -0 "$pid" 2>/dev/null; do # wait was interrupted by a trap: wait for the exit
         status=0
         wait "$pid" || status=$?
-    fi
+    done
+    rm -f "$stop_file"
     exit "$status"
 }
 

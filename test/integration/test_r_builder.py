@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List
 
@@ -135,11 +136,15 @@ def test_transformer_gets_typed_parameters_and_combiner_aggregates(r_apps: RApps
     assert requests.post(f"{base}/aggregate", json=messages, timeout=30).json()["data"]["ndarray"] == [[2.0, 3.0]]
 
 
-def test_sigterm_stops_the_server_cleanly(r_apps: RApps, serve_r: Callable) -> None:
-    _, _, container = serve_r(r_apps.image("combiner-app"))
-    started = time.monotonic()
-    docker("kill", "--signal", "TERM", container.id)
-    docker("wait", container.id, timeout=30)
+def test_sigterm_answers_the_request_in_progress_then_exits_0(r_apps: RApps, serve_r: Callable) -> None:
+    base, _, container = serve_r(r_apps.image("slow-model"))
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(requests.post, f"{base}/predict", json={"strData": "2"}, timeout=30)
+        time.sleep(0.7)  # the request is in progress (the model sleeps 2 s)
+        started = time.monotonic()
+        docker("kill", "--signal", "TERM", container.id)
+        docker("wait", container.id, timeout=30)
+        assert answer.result().json() == {"strData": "2", "meta": {}}
     assert time.monotonic() - started < 8  # not docker's 10 s SIGKILL
     assert container.exit_code() == 0
     assert "---> Stopped" in container.logs()

@@ -1,6 +1,8 @@
 # The REST transport (httpuv): routes of the Python wrapper (docs/reference/seldon-v1-protocol.md
-# section 2.1) over the component, the metrics endpoint on its own port, and the serving loop
-# that stops cleanly on SIGINT (the s2i run script turns SIGTERM into SIGINT).
+# section 2.1) over the component, the metrics endpoint on its own port, and the serving loop.
+# R cannot catch SIGTERM, so the s2i run script does: it creates the file SELDON_STOP_FILE names,
+# which the loop checks between requests (one R process answers one request at a time, so the
+# request in progress is always answered first). SIGINT (Ctrl-C) stops it too.
 
 JSON_HEADERS <- list("Content-Type" = "application/json", "Access-Control-Allow-Origin" = "*")
 
@@ -107,22 +109,25 @@ rest_app <- function(component) {
     })
     with_cors(response, req)
   }
-  list(call = function(req) suspendInterrupts(safe(req)))
+  list(call = safe)
 }
 
 #' The httpuv app of the metrics port: GET <path> answers the Prometheus text format.
 metrics_app <- function(component) {
   path <- component$settings$metrics_path
-  list(call = function(req) {
-    if (req$PATH_INFO == path && req$REQUEST_METHOD %in% c("GET", "HEAD")) {
-      return(list(status = 200L, headers = list("Content-Type" = "text/plain; version=0.0.4; charset=utf-8"),
-                  body = exposition(component$registry)))
-    }
-    list(status = 404L, headers = list("Content-Type" = "text/plain"), body = "Not Found\n")
-  })
+  list(call = function(req) metrics_response(component, path, req))
 }
 
-#' Serve until interrupted (SIGINT): REST on settings$http_port, metrics on settings$metrics_port.
+
+metrics_response <- function(component, path, req) {
+  if (req$PATH_INFO == path && req$REQUEST_METHOD %in% c("GET", "HEAD")) {
+    return(list(status = 200L, headers = list("Content-Type" = "text/plain; version=0.0.4; charset=utf-8"),
+                body = exposition(component$registry)))
+  }
+  list(status = 404L, headers = list("Content-Type" = "text/plain"), body = "Not Found\n")
+}
+
+#' Serve until SELDON_STOP_FILE exists or an interrupt (SIGINT): REST on settings$http_port, metrics on settings$metrics_port.
 #' @return invisibly, after both servers are stopped.
 serve <- function(component) {
   settings <- component$settings
@@ -138,10 +143,14 @@ serve <- function(component) {
   metrics <- listen(settings$metrics_port, metrics_app(component))
   cat(sprintf("---> Serving REST on %s:%d, metrics on :%d%s\n", settings$host, settings$http_port,
               settings$metrics_port, settings$metrics_path))
+  stop_file <- Sys.getenv("SELDON_STOP_FILE")
+  stopping <- function() nzchar(stop_file) && file.exists(stop_file)
   tryCatch(
-    repeat httpuv::service(1000),
-    interrupt = function(e) cat("---> Interrupted: stopping after the requests in progress\n")
+    while (!stopping()) httpuv::service(250),
+    interrupt = function(e) NULL
   )
+  cat("---> Stopping: the answers in progress are sent, new connections refused\n")
+  for (i in 1:5) httpuv::service(20) # hand the last answers to the network
   httpuv::stopServer(rest)
   httpuv::stopServer(metrics)
   cat("---> Stopped\n")
