@@ -127,7 +127,8 @@ metrics_response <- function(component, path, req) {
   list(status = 404L, headers = list("Content-Type" = "text/plain"), body = "Not Found\n")
 }
 
-#' Serve until SELDON_STOP_FILE exists or an interrupt (SIGINT): REST on settings$http_port, metrics on settings$metrics_port.
+#' Serve REST on settings$http_port and metrics on settings$metrics_port until SELDON_STOP_FILE
+#' exists or an interrupt (SIGINT) arrives.
 #' @return invisibly, after both servers are stopped.
 serve <- function(component) {
   settings <- component$settings
