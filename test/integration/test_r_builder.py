@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = ROOT / "test" / "apps" / "r"
 SELDON_S2I = str(Path(sys.executable).parent / "seldon-s2i")
 BUILDER = "seldon-r"
+HOST_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 IRIS_ROWS = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]
 
 
@@ -38,7 +39,8 @@ class RApps:
         if app not in self.built:
             self.built[app] = subprocess.run(
                 [SELDON_S2I, "build", str(APPS / app), BUILDER, self.tag(app), "--network", "host",
-                 "--pull-policy", "never"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
+                 "--pull-policy", "never", "-i", f"{HOST_CA_BUNDLE}:/tmp/ca"],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
         return self.built[app]
 
     def image(self, app: str) -> str:
@@ -154,6 +156,7 @@ SHOULD_FAIL = [
     ("parse-error-should-fail", "ERROR: MODEL_NAME=Broken.R does not load"),
     ("install-failing-should-fail", "ERROR: install.R failed"),
     ("grpc-api-should-fail", "ERROR: API_TYPE=GRPC: expected REST"),
+    ("no-initialise-should-fail", "ERROR: MODEL_NAME=Forgot.R defines no function initialise_seldon(params)"),
 ]
 
 
@@ -171,6 +174,13 @@ def test_builder_runs_as_1001_and_prints_usage(r_apps: RApps) -> None:
     assert labels == ["1001", "image:///usr/libexec/s2i"]
     usage = docker("run", "--rm", "--network", "none", BUILDER).stdout.decode()
     assert "s2i build <SOURCE-REPOSITORY> seldon-r45 <APP-NAME>" in usage and "R version 4.5" in usage
+
+
+def test_injected_ca_is_trusted_while_building_and_not_left_in_the_image(r_apps: RApps) -> None:
+    assert "---> Trusting 1 extra CA file(s) from /tmp/ca for this build only" in r_apps.build("rpart-model").stdout
+    left = docker("run", "--rm", "--network", "none", r_apps.image("rpart-model"), "sh", "-c",
+                  "find /tmp/ca -type f -size +0; ls /tmp | grep seldon-s2i-ca || true").stdout.decode()
+    assert left.strip() == ""
 
 
 def test_licence_report_lists_the_r_packages(r_apps: RApps) -> None:
