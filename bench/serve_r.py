@@ -46,12 +46,13 @@ def docker(*args: str) -> str:
 class RContainer:
     """One R microservice container on free loopback ports (host network)."""
 
-    def __init__(self, image: str, mounts: Tuple[str, ...] = (), env: Tuple[str, ...] = ()) -> None:
+    def __init__(self, image: str, mounts: Tuple[str, ...] = (), env: Tuple[str, ...] = (),
+                 command: Tuple[str, ...] = ()) -> None:
         self.http_port, self.metrics_port = free_port(), free_port()
         self.name = f"bench-r-{uuid.uuid4().hex[:8]}"
         self.args = ["run", "-d", "--network", "host", "--name", self.name, *mounts, *env,
                      "-e", f"PREDICTIVE_UNIT_HTTP_SERVICE_PORT={self.http_port}",
-                     "-e", f"PREDICTIVE_UNIT_METRICS_SERVICE_PORT={self.metrics_port}", image]
+                     "-e", f"PREDICTIVE_UNIT_METRICS_SERVICE_PORT={self.metrics_port}", image, *command]
 
     def start(self) -> float:
         """Start and wait for /health/ping; return the seconds from `docker run` to the first 200."""
@@ -73,7 +74,7 @@ class RContainer:
 
 def r_echo() -> RContainer:
     return RContainer(BUILDER, ("-v", f"{R_ECHO}:/microservice:ro"),
-                      ("-e", "MODEL_NAME=Echo.R", "-e", "SERVICE_TYPE=MODEL"))
+                      ("-e", "MODEL_NAME=Echo.R", "-e", "SERVICE_TYPE=MODEL"), ("/usr/libexec/s2i/run",))
 
 
 def median_post(port: int, body: bytes, runs: int) -> float:

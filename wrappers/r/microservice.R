@@ -5,14 +5,15 @@
 #
 # MODEL_FILE (MODEL_NAME, e.g. MyModel.R) defines initialise_seldon(params) and S3 methods on the
 # class of the object it returns (see R/component.R). Code map: R/settings.R (environment, read
-# once), R/errors.R (Seldon status errors), R/codec.R (JSON <-> R values), R/component.R (the call
-# of the user's code), R/metrics.R (Prometheus), R/server.R (httpuv: REST and metrics ports).
+# once), R/errors.R (Seldon status errors), R/json.R (the answers' JSON writer), R/codec.R (JSON <-> R
+# values), R/component.R (the call of the user's code), R/metrics.R (Prometheus), R/server.R (httpuv:
+# REST and metrics ports, shutdown).
 # Every failure before serving is one line "ERROR: <cause>" and exit status 1.
 
 local({
   file_arg <- grep("^--file=", commandArgs(FALSE), value = TRUE)
   here <- dirname(normalizePath(sub("^--file=", "", file_arg[1])))
-  for (file in c("errors.R", "settings.R", "codec.R", "metrics.R", "component.R", "server.R")) {
+  for (file in c("errors.R", "settings.R", "json.R", "codec.R", "metrics.R", "component.R", "server.R")) {
     sys.source(file.path(here, "R", file), envir = globalenv())
   }
 })
