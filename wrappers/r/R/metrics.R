@@ -62,15 +62,17 @@ label_text <- function(labels) {
   paste0(names(labels), "=\"", escaped, "\"", collapse = ",")
 }
 
-observe <- function(registry, name, type, labels, value, buckets = NULL) {
-  family <- registry$families[[name]] %||% list(type = type, buckets = buckets, series = list())
-  id <- label_text(labels)
+# Add one sample. `id` identifies the label set within the family (default: its text); the
+# request counters pass a cheaper one.
+observe <- function(registry, name, type, labels, value, buckets = NULL, id = label_text(labels)) {
+  family <- registry$families[[name]] %||%
+    list(type = type, buckets = buckets, bounds = as.numeric(buckets), series = list())
   series <- family$series[[id]] %||%
     list(labels = labels, value = 0, counts = numeric(length(buckets)), sum = 0, count = 0)
   if (type == "counter") series$value <- series$value + value
   if (type == "gauge") series$value <- value
   if (type == "histogram") {
-    series$counts <- series$counts + (value <= as.numeric(buckets))
+    series$counts <- series$counts + (value <= family$bounds)
     series$sum <- series$sum + value
     series$count <- series$count + 1
   }
@@ -105,8 +107,10 @@ record_feedback <- function(registry, reward) {
 #' seldon_s2i_request_duration_seconds{method,transport} (seconds).
 record_request <- function(registry, method, code, seconds) {
   labels <- c(method = method, transport = "rest")
-  observe(registry, "seldon_s2i_requests", "counter", c(labels, code = as.character(code)), 1)
-  observe(registry, "seldon_s2i_request_duration_seconds", "histogram", labels, seconds, REQUEST_BUCKET_LABELS)
+  observe(registry, "seldon_s2i_requests", "counter", c(labels, code = as.character(code)), 1,
+          id = paste(method, code))
+  observe(registry, "seldon_s2i_request_duration_seconds", "histogram", labels, seconds, REQUEST_BUCKET_LABELS,
+          id = method)
 }
 
 format_value <- function(x) {
