@@ -78,6 +78,12 @@ simplify_scalars <- function(items) {
   vapply(items, function(v) if (is.na(v)) NA_character_ else as.character(v), "")
 }
 
+# A data.frame of a matrix's columns (what as.data.frame does, without its checks: the hot path).
+matrix_to_frame <- function(m, names) {
+  columns <- lapply(seq_len(ncol(m)), function(j) m[, j])
+  structure(columns, names = column_names(ncol(m), names), class = "data.frame", row.names = c(NA_integer_, -nrow(m)))
+}
+
 column_names <- function(n, names) {
   if (length(names) == n && n > 0) unlist(names) else if (n > 0) paste0("t:", seq_len(n) - 1L) else character(0)
 }
@@ -101,9 +107,7 @@ decode_ndarray <- function(value, names) {
   if (rows_of_scalars) {
     flat <- unlist(value, use.names = FALSE)
     if ((is.numeric(flat) || is.logical(flat)) && length(flat) == ncol * length(value)) {
-      frame <- as.data.frame(matrix(flat, ncol = ncol, byrow = TRUE), optional = TRUE)
-      names(frame) <- column_names(ncol, names)
-      return(frame)
+      return(matrix_to_frame(matrix(flat, ncol = ncol, byrow = TRUE), names))
     }
   }
   if (all(vapply(value, function(v) !is.list(v), TRUE))) return(simplify_scalars(value))
@@ -138,11 +142,7 @@ decode_tensor <- function(tensor, names) {
   switch(as.character(min(length(shape), 3L)),
     "0" = values,
     "1" = values,
-    "2" = {
-      frame <- as.data.frame(matrix(values, nrow = shape[1], ncol = shape[2], byrow = TRUE), optional = TRUE)
-      names(frame) <- column_names(shape[2], names)
-      frame
-    },
+    "2" = matrix_to_frame(matrix(values, nrow = shape[1], ncol = shape[2], byrow = TRUE), names),
     aperm(array(values, rev(shape)))
   )
 }
@@ -209,9 +209,7 @@ row_major_values <- function(x) {
 ndarray_value <- function(x) {
   if (is.data.frame(x)) {
     if (ncol(x) == 0) return(rep(list(I(list())), nrow(x)))
-    x[] <- lapply(x, function(col) if (is.factor(col)) as.character(col) else col)
-    rownames(x) <- NULL
-    return(x)
+    return(x) # the JSON writer writes factors as strings and no row names
   }
   if (is.factor(x)) x <- as.character(x)
   if (is.array(x)) {

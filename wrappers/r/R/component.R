@@ -5,14 +5,21 @@
 # S3 methods on its class; added here: `aggregate` (COMBINER), `tags`, `metrics`,
 # `health_status` and `init_metadata`, all optional.
 
-#' Find the user's S3 method `generic.<class>` for the object (NULL when it has none).
+#' Find the user's S3 method `generic.<class>` for the object (NULL when it has none). Looked up
+#' once per object class and generic: the model file is sourced before serving and not again.
 user_method <- function(object, generic) {
+  key <- paste(c(generic, class(object)), collapse = ".")
+  if (exists(key, envir = method_cache, inherits = FALSE)) return(method_cache[[key]])
+  found <- NULL
   for (cls in class(object)) {
-    f <- get0(paste0(generic, ".", cls), envir = globalenv(), mode = "function", inherits = TRUE)
-    if (!is.null(f)) return(f)
+    found <- get0(paste0(generic, ".", cls), envir = globalenv(), mode = "function", inherits = TRUE)
+    if (!is.null(found)) break
   }
-  NULL
+  assign(key, found, envir = method_cache)
+  found
 }
+
+method_cache <- new.env()
 
 # Call f(object, ...) passing only the named arguments f declares (all of them when it has `...`).
 call_user <- function(f, object, args) {
