@@ -68,6 +68,7 @@ check: venv nodejs-dev ## lint: ruff, mypy (src/), shellcheck (every shell scrip
 	echo "---> shellcheck"; $(VENV)/bin/shellcheck -x -P SCRIPTDIR $(SHELL_SCRIPTS) || status=1; \
 	echo "---> eslint, prettier"; $(NODEJS_BIN)/eslint --config wrappers/nodejs/eslint.config.js $(JS_SOURCES) || status=1; \
 	$(NODEJS_BIN)/prettier --config wrappers/nodejs/.prettierrc.json --check --log-level warn $(JS_SOURCES) '!test/apps/nodejs/*-should-fail/**' || status=1; \
+	echo "---> lintr (R)"; $(MAKE) --no-print-directory lint-r || status=1; \
 	exit $$status
 
 # The NodeJS wrapper's dev tools (eslint, prettier), exactly as wrappers/nodejs/package-lock.json locks them.
@@ -80,6 +81,10 @@ wrappers/nodejs/node_modules/.installed: wrappers/nodejs/package.json wrappers/n
 
 .PHONY: nodejs-dev
 nodejs-dev: wrappers/nodejs/node_modules/.installed ## the NodeJS wrapper's node_modules with its dev tools (npm ci)
+
+.PHONY: lint-r
+lint-r: engine ## lintr (.lintr) on the R wrapper, R models and apps, in a Debian image with r-cran-lintr
+	wrappers/r/lint.sh
 
 # One pytest run over every folder, so CI sees one summary line.
 .PHONY: test
@@ -118,6 +123,9 @@ test-conformance-nodejs: build ## the conformance suite against the NodeJS wrapp
 bench-serve-nodejs: venv reference-venv ## NodeJS wrapper serving speed beside seldon-core 1.17.1 and our Python wrapper (after make build)
 	bench/ensure-wrk.sh
 	$(VPY) bench/serve_nodejs.py
+.PHONY: test-conformance-r
+test-conformance-r: venv ## the conformance suite's REST part against the R wrapper in seldon-r (make build LANGUAGES=r)
+	$(PYTEST) -q test/conformance --wrapper r-image
 
 .PHONY: protos
 protos: bootstrap ## regenerate the runtime's *_pb2.py (gencode compatible with protobuf >= 6.31)
@@ -136,6 +144,7 @@ bench-serve: venv reference-venv mlserver-venv ## serving speed side by side wit
 	bench/ensure-wrk.sh
 	$(VPY) bench/serve.py
 	$(VPY) bench/serve_v2.py
+	$(VPY) bench/serve_r.py
 
 .PHONY: bench-serve-java
 bench-serve-java: venv reference-venv ## the Java wrapper's app image side by side with seldon-core 1.17.1 (needs seldon-java)

@@ -43,6 +43,12 @@ main() {
     rows=$(grep -Ev '^[[:space:]]*(#|$)' "$root/$MATRIX")
     rows=$(select_rows 1 "${LANGUAGES:-}" language "$rows")
     rows=$(select_rows 2 "${VERSIONS:-}" "${LANGUAGES:+${LANGUAGES// /,} }version" "$rows")
+    # A row without a slim image ("-", e.g. R: its packages come from Debian) has no BASE=slim build.
+    if [ "${BASE:-debian}" = slim ]; then
+        awk '$7 == "-" {print "---> BASE=slim: " $8 " has no slim image; skipped"}' <<<"$rows" >&2
+        rows=$(awk '$7 != "-"' <<<"$rows")
+        [ -n "$rows" ] || fail "BASE=slim: no selected row of $MATRIX has a slim image; build these with BASE=debian"
+    fi
     while read -r language version suite glibc packages base slim image aliases; do
         echo "$language $version $suite $glibc $packages $(from_image "$base" "$slim") $image $aliases"
     done <<<"$rows"

@@ -20,6 +20,7 @@ script_hash=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
 declare -A VERSION_PROBE=(
     [python]="python3 -c 'import sys; print(\"%d.%d\" % sys.version_info[:2])'"
     [java]="java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'"
+    [r]="Rscript -e 'cat(R.version\$major, sub(\"[.].*\", \"\", R.version\$minor), sep = \".\")'"
 )
 
 # What dpkg never unpacks: documentation (licences kept), manuals and translations.

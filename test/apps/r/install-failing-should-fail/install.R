@@ -1,0 +1,1 @@
+install.packages("a.package.that.is.nowhere")

@@ -1,0 +1,163 @@
+# The REST transport (httpuv): routes of the Python wrapper (docs/reference/seldon-v1-protocol.md
+# section 2.1) over the component, the metrics endpoint on its own port, and the serving loop.
+# R cannot catch SIGTERM, so the s2i run script does: it creates the file SELDON_STOP_FILE names,
+# which the loop checks between requests (one R process answers one request at a time, so the
+# request in progress is always answered first). SIGINT (Ctrl-C) stops it too.
+
+# Every answer closes its connection, as seldon-core's sync worker does: httpuv sets no TCP_NODELAY and
+# writes headers and body apart, so on a kept-alive connection each answer would wait for the client's
+# delayed ACK (~40 ms: 20 requests/s on one connection instead of ~2000).
+JSON_HEADERS <- list("Content-Type" = "application/json", "Access-Control-Allow-Origin" = "*", "Connection" = "close")
+
+# path -> list(methods, handler(component, json) or handler(component), metrics label, json?)
+route_table <- function() {
+  message_route <- function(generic, label) function(component, json) serve_message(component, generic, label, json)
+  both <- c("GET", "POST")
+  predict <- list(methods = both, handler = message_route("predict", "predict"), label = "predict", json = TRUE)
+  feedback <- list(methods = both, handler = serve_feedback, label = "feedback", json = TRUE)
+  health <- list(methods = "GET", handler = serve_health, label = "health", json = FALSE)
+  metadata <- list(methods = "GET", handler = function(component) component$metadata, label = "metadata", json = FALSE)
+  post_only <- function(r) modifyList(r, list(methods = "POST"))
+  list(
+    "/predict" = predict,
+    "/api/v1.0/predictions" = post_only(predict),
+    "/api/v0.1/predictions" = post_only(predict),
+    "/send-feedback" = feedback,
+    "/api/v1.0/feedback" = post_only(feedback),
+    "/api/v0.1/feedback" = post_only(feedback),
+    "/transform-input" = list(
+      methods = both, handler = message_route("transform_input", "inputtransform"),
+      label = "inputtransform", json = TRUE
+    ),
+    "/transform-output" = list(
+      methods = both, handler = message_route("transform_output", "outputtransform"),
+      label = "outputtransform", json = TRUE
+    ),
+    "/route" = list(methods = both, handler = serve_route, label = "router", json = TRUE),
+    "/aggregate" = list(methods = both, handler = serve_aggregate, label = "aggregate", json = TRUE),
+    "/health/status" = health,
+    "/api/v1.0/health/status" = health,
+    "/metadata" = metadata,
+    "/api/v1.0/metadata" = metadata
+  )
+}
+
+json_response <- function(result) {
+  body <- tryCatch(write_json(result$body), error = function(e) NULL)
+  if (is.null(body)) {
+    message("ERROR: the answer cannot be written as JSON")
+    result <- error_answer(seldon_error("the answer cannot be written as JSON", 500L, "MICROSERVICE_INTERNAL_ERROR"))
+    body <- to_json(result$body)
+  }
+  list(status = result$status, headers = JSON_HEADERS, body = paste0(body, "\n"))
+}
+
+# CORS as flask-cors's defaults: the request's Origin is allowed, else any.
+with_cors <- function(response, req) {
+  response$headers[["Access-Control-Allow-Origin"]] <- req$HTTP_ORIGIN %||% "*"
+  response
+}
+
+not_routed <- function(message) json_response(error_answer(seldon_error(message, 500L, "MICROSERVICE_INTERNAL_ERROR")))
+
+#' The httpuv app of the REST port: every response is JSON (a Seldon status body for errors:
+#' 4xx for bad input, 500 with R's message for an error in the user's code) except /health/ping.
+rest_app <- function(component) {
+  routes <- route_table()
+  handle <- function(req) {
+    path <- req$PATH_INFO
+    method <- req$REQUEST_METHOD
+    if (path == "/health/ping" && method %in% c("GET", "HEAD")) {
+      return(list(status = 200L, headers = list("Content-Type" = "text/html; charset=utf-8", "Connection" = "close"),
+                  body = "pong"))
+    }
+    route <- routes[[path]]
+    if (method == "OPTIONS") {
+      return(list(status = 200L, body = "", headers = list(
+        "Access-Control-Allow-Origin" = req$HTTP_ORIGIN %||% "*",
+        "Access-Control-Allow-Methods" = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
+        "Access-Control-Allow-Headers" = req$HTTP_ACCESS_CONTROL_REQUEST_HEADERS %||% "*",
+        "Content-Type" = "text/html; charset=utf-8"
+      )))
+    }
+    if (is.null(route) && path != "/health/ping") {
+      return(not_routed(paste(
+        "404 Not Found: The requested URL was not found on the server.",
+        "If you entered the URL manually please check your spelling and try again."
+      )))
+    }
+    effective <- if (method == "HEAD") "GET" else method
+    if (is.null(route) || !(effective %in% route$methods)) {
+      return(not_routed("405 Method Not Allowed: The method is not allowed for the requested URL."))
+    }
+    started <- Sys.time()
+    result <- tryCatch(
+      if (route$json) route$handler(component, request_json(req)) else route$handler(component),
+      error = function(e) {
+        if (!inherits(e, "seldon_microservice_error") || e$status_code >= 500) {
+          message(sprintf("ERROR in %s %s: %s", method, path, conditionMessage(e)))
+        }
+        error_answer(e)
+      }
+    )
+    record_request(component$registry, route$label, result$status, as.numeric(Sys.time() - started, units = "secs"))
+    response <- json_response(result)
+    if (method == "HEAD") response$body <- ""
+    response
+  }
+  # A request is answered whole: an interrupt (shutdown) waits until it is done.
+  safe <- function(req) {
+    response <- tryCatch(handle(req), error = function(e) {
+      message("ERROR: ", conditionMessage(e))
+      json_response(error_answer(e))
+    })
+    with_cors(response, req)
+  }
+  list(call = safe)
+}
+
+#' The httpuv app of the metrics port: GET <path> answers the Prometheus text format.
+metrics_app <- function(component) {
+  path <- component$settings$metrics_path
+  list(call = function(req) metrics_response(component, path, req))
+}
+
+
+metrics_response <- function(component, path, req) {
+  if (req$PATH_INFO == path && req$REQUEST_METHOD %in% c("GET", "HEAD")) {
+    return(list(status = 200L, body = exposition(component$registry),
+                headers = list("Content-Type" = "text/plain; version=0.0.4; charset=utf-8", "Connection" = "close")))
+  }
+  list(status = 404L, headers = list("Content-Type" = "text/plain"), body = "Not Found\n")
+}
+
+#' Serve REST on settings$http_port and metrics on settings$metrics_port until SELDON_STOP_FILE
+#' exists or an interrupt (SIGINT) arrives.
+#' @return invisibly, after both servers are stopped.
+serve <- function(component) {
+  settings <- component$settings
+  listen <- function(port, app) {
+    tryCatch(httpuv::startServer(settings$host, port, app), error = function(e) {
+      stop(startup_error(sprintf(paste(
+        "cannot listen on %s:%d (%s): is the port in use?",
+        "Set PREDICTIVE_UNIT_HTTP_SERVICE_PORT / PREDICTIVE_UNIT_METRICS_SERVICE_PORT"
+      ), settings$host, port, conditionMessage(e))))
+    })
+  }
+  rest <- listen(settings$http_port, rest_app(component))
+  metrics <- listen(settings$metrics_port, metrics_app(component))
+  cat(sprintf("---> Serving REST on %s:%d, metrics on :%d%s\n", settings$host, settings$http_port,
+              settings$metrics_port, settings$metrics_path))
+  stop_file <- Sys.getenv("SELDON_STOP_FILE")
+  stopping <- function() nzchar(stop_file) && file.exists(stop_file)
+  tryCatch(
+    while (!stopping()) httpuv::service(250),
+    interrupt = function(e) NULL
+  )
+  cat("---> Stopping: the answers in progress are sent, new connections refused\n")
+  for (i in 1:5) httpuv::service(20) # hand the last answers to the network
+  httpuv::stopServer(rest)
+  httpuv::stopServer(metrics)
+  cat("---> Stopped\n")
+  invisible(NULL)
+}
