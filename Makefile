@@ -88,8 +88,11 @@ lint-r: engine ## lintr (.lintr) on the R wrapper, R models and apps, in a Debia
 
 # One pytest run over every folder, so CI sees one summary line.
 .PHONY: test
-test: build reference-venv mlserver-venv ## everything: unit, integration (real engine), compatibility
+test: build reference-venv mlserver-venv ## everything: unit, integration (real engine), compatibility, conformance of every wrapper
 	$(PYTEST) -q test
+	@echo "---> conformance of the NodeJS and Java wrappers inside their builders (R's runs in test_r_builder.py)"
+	$(PYTEST) -q test/conformance --wrapper nodejs-image
+	$(PYTEST) -q test/conformance --wrapper java-image
 
 .PHONY: test-unit
 test-unit: venv ## pure-logic tests, no engine
