@@ -46,6 +46,15 @@ LANGUAGES: Dict[str, LanguageApp] = {
         files={"MyModel.py": "class MyModel:\n    def predict(self, X, features_names=None):\n        return X\n"},
         environment="MODEL_NAME=MyModel\nSERVICE_TYPE=MODEL\nAPI_TYPE=REST\n",
     ),
+    "java": LanguageApp(
+        builder="seldon-java21",
+        files={"src/main/java/MyModel.java": (
+            "import io.seldon.protos.PredictionProtos.SeldonMessage;\n"
+            "import io.seldon.wrapper.api.SeldonPredictionService;\n\n"
+            "public class MyModel implements SeldonPredictionService {\n"
+            "  @Override\n  public SeldonMessage predict(SeldonMessage request) {\n    return request;\n  }\n}\n")},
+        environment="MODEL_NAME=MyModel\nSERVICE_TYPE=MODEL\nAPI_TYPE=REST\n",
+    ),
 }
 
 
@@ -208,6 +217,10 @@ PROBE_MODEL = ("import s2i_recipe_probe\n\n\nclass MyModel:\n"
                "    def predict(self, X, features_names=None):\n        return X\n")
 PROBE_REQUIREMENT = {"requirements.txt": "s2i-recipe-probe\n", "MyModel.py": PROBE_MODEL}
 TRUNCATED_CA = image_files("stat -c %s /tmp/ca", "0\n")
+JAVA_POM_APP = Path(__file__).parents[1] / "apps" / "java" / "pom-model"
+JAVA_POM_PROJECT = {  # README's Java models: a Maven project built offline against the builder's repositories
+    name: (JAVA_POM_APP / name).read_text() for name in ("pom.xml", "src/main/java/com/example/PomModel.java")
+}
 
 RECIPES: List[Recipe] = [
     Recipe("-i CA file (README: Private indexes and CA certificates)", "README.md",
@@ -239,9 +252,9 @@ RECIPES: List[Recipe] = [
                         "  SPACED =  x  y  \nEQUALS=k=v=w\n# COMMENTED=out\n")),
     Recipe("--context-dir", "README.md (seldon-s2i CLI)",
            lambda work: ["--context-dir", "model"],
-           all_of(built, image_files(f"cd {APP_DIR} && ls MyModel.py && test ! -e outside.txt && echo context",
-                                     "MyModel.py\ncontext\n")),
-           source="repo"),
+           all_of(built, image_files(f"cd {APP_DIR} && ls model.txt && test ! -e outside.txt && echo context",
+                                     "model.txt\ncontext\n")),
+           files={"model.txt": "in the context dir\n"}, source="repo"),
     Recipe(".s2iignore", "README.md (What goes in the source directory)",
            lambda work: [],
            all_of(built, image_files(f"cd {APP_DIR} && ls data && test ! -e secret.txt && echo ignored",
@@ -309,8 +322,13 @@ RECIPES: List[Recipe] = [
     Recipe("--as-dockerfile out/Dockerfile, then docker build", "README.md (seldon-s2i CLI), docs/build-driver.md",
            lambda work: ["--as-dockerfile", f"{work}/out/Dockerfile"],
            all_of(built, in_log("Checking MODEL_NAME"),
-                  image_files(f"ls {APP_DIR}/MyModel.py", f"{APP_DIR}/MyModel.py\n")),
-           docker_build=True),
+                  image_files(f"ls {APP_DIR}/model.txt", f"{APP_DIR}/model.txt\n")),
+           files={"model.txt": "the source\n"}, docker_build=True),
+    Recipe("a Maven project (pom.xml), --incremental twice", "README.md (Java models)",
+           lambda work: ["--incremental"],
+           all_of(built, in_log("Building pom.xml with Maven (offline"),
+                  image_files(f"test -s {APP_DIR}/.seldon/classpath && echo classpath", "classpath\n")),
+           files=JAVA_POM_PROJECT, environment="MODEL_NAME=com.example.PomModel\n", builds=2, languages=("java",)),
     Recipe("usage", "README.md (seldon-s2i CLI), s2i usage", lambda work: [],
            all_of(built, in_log("This is ", "s2i build <SOURCE-REPOSITORY>")), command="usage"),
 ]

@@ -67,6 +67,7 @@ class ContractApp:
 
 CONTRACT_APPS = (
     ContractApp("python", "seldon-python311", "operator-contract-app"),
+    ContractApp("java", "seldon-java21", "java/operator-contract-app"),
 )
 
 

@@ -18,7 +18,8 @@ import java.util.concurrent.Executors;
 /**
  * The entry point: {@code java io.seldon.wrapper.Microservice [MODEL_NAME [SERVICE_TYPE]]} serves
  * the model (REST, gRPC and metrics on the ports of {@link Settings}) until SIGTERM, then stops
- * accepting and lets requests in flight finish (up to SELDON_S2I_GRACE_SECONDS, default 20).
+ * accepting and lets requests in flight finish (up to SELDON_S2I_GRACE_SECONDS, default 20), and
+ * exits 0.
  * {@code --check MODEL_NAME} only checks that the class loads and implements the interface (the
  * builder's assemble runs it). Start-up mistakes print one {@code ERROR:} line and exit 2.
  */
@@ -105,6 +106,11 @@ public final class Microservice {
       metricsServer.stop(0);
       stopped.countDown();
     }));
+    // SIGTERM (the kubelet's and docker stop's) and SIGINT exit 0 once the hook above has drained:
+    // left to the JVM, a signal ends it with 128+signal (143), which reads as a failed container.
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> System.exit(0));
+    }
     stopped.await();
   }
 

@@ -96,7 +96,9 @@ public final class Metrics {
   }
 
   /**
-   * Add {@code amount} (≥ 0) to a counter; {@code name} without the {@code _total} suffix.
+   * Add {@code amount} (≥ 0) to a counter. A trailing {@code _total} of {@code name} is dropped,
+   * as prometheus_client's Counter drops it (metrics.py, _build_full_name), so a model's COUNTER
+   * {@code x_total} is exposed as {@code x_total}, not {@code x_total_total}.
    *
    * @throws IllegalArgumentException for a negative amount or a name/label clash
    */
@@ -104,8 +106,9 @@ public final class Metrics {
     if (amount < 0 || Double.isNaN(amount)) {
       throw new IllegalArgumentException("counter " + name + " cannot be increased by " + amount);
     }
+    String base = name.endsWith("_total") ? name.substring(0, name.length() - "_total".length()) : name;
     TreeMap<String, String> sorted = new TreeMap<>(labels);
-    series(family(name, Kind.COUNTER, help, new ArrayList<>(sorted.keySet()), null),
+    series(family(base, Kind.COUNTER, help, new ArrayList<>(sorted.keySet()), null),
         new ArrayList<>(sorted.values())).value.add(amount);
   }
 
