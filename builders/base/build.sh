@@ -47,8 +47,9 @@ for lib in "$1"/usr/lib/python3*; do
     find "$lib" -depth -type d \( -name test -o -name tests -o -name idlelib \
      -o -name lib2to3 -o -name pydoc_data -o -name turtledemo \) -exec rm -rf {} +
 done
-# glibc iconv modules: Python has its own codecs; keep only the Unicode ones.
-find "$1"/usr/lib/*-linux-gnu/gconv -name "*.so" ! -name "UTF-*" ! -name "UNICODE.so" -delete'
+# glibc iconv modules: Python has its own codecs; keep the Unicode ones and latin1 (R CMD INSTALL
+# converts a DESCRIPTION without an Encoding field from latin1).
+find "$1"/usr/lib/*-linux-gnu/gconv -name "*.so" ! -name "UTF-*" ! -name "UNICODE.so" ! -name "ISO8859-1.so" -delete'
 
 # The JDK's postinst needs /usr/share/man/man1 (see build_base).
 # shellcheck disable=SC2016  # $1 expands inside the hook, not here

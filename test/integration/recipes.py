@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 import subprocess
+import tarfile
 import time
 import uuid
 import zipfile
@@ -54,6 +56,12 @@ LANGUAGES: Dict[str, LanguageApp] = {
             "public class MyModel implements SeldonPredictionService {\n"
             "  @Override\n  public SeldonMessage predict(SeldonMessage request) {\n    return request;\n  }\n}\n")},
         environment="MODEL_NAME=MyModel\nSERVICE_TYPE=MODEL\nAPI_TYPE=REST\n",
+    ),
+    "r": LanguageApp(
+        builder="seldon-r45",
+        files={"MyModel.R": ("initialise_seldon <- function(params) structure(list(), class = \"mymodel\")\n"
+                             "predict.mymodel <- function(obj, newdata = list()) newdata\n")},
+        environment="MODEL_NAME=MyModel.R\nSERVICE_TYPE=MODEL\nAPI_TYPE=REST\n",
     ),
 }
 
@@ -212,6 +220,35 @@ def _wheels_and_pip_conf(work: Path) -> None:
     (work / "pip.conf").write_text("[global]\nno-index = true\nfind-links = /tmp/whl\n")
 
 
+def make_r_repository(directory: Path, name: str = "s2iRecipeProbe", version: str = "1.0") -> Path:
+    """A local R package repository (src/contrib/PACKAGES and one pure-R source package) in directory."""
+    contrib = directory / "src" / "contrib"
+    contrib.mkdir(parents=True, exist_ok=True)
+    members = {
+        "DESCRIPTION": (f"Package: {name}\nVersion: {version}\nTitle: A Recipe Probe\nDescription: Probes.\n"
+                        "License: MIT\nAuthor: recipes\nMaintainer: recipes <recipes@localhost>\n"
+                        "NeedsCompilation: no\n"),
+        "NAMESPACE": "export(probe_version)\n",
+        "R/probe.R": f"probe_version <- function() {version!r}\n",
+    }
+    with tarfile.open(contrib / f"{name}_{version}.tar.gz", "w:gz") as archive:
+        for member, text in members.items():
+            info = tarfile.TarInfo(f"{name}/{member}")
+            info.size = len(text.encode())
+            archive.addfile(info, io.BytesIO(text.encode()))
+    (contrib / "PACKAGES").write_text(f"Package: {name}\nVersion: {version}\nNeedsCompilation: no\n")
+    return directory
+
+
+def _r_repository(work: Path) -> None:
+    make_r_repository(work / "src" / "repo")
+
+
+R_PROBE_MODEL = ("library(s2iRecipeProbe)\n"
+                 "initialise_seldon <- function(params) structure(list(), class = \"mymodel\")\n"
+                 "predict.mymodel <- function(obj, newdata = list()) newdata\n")
+R_PROBE_VERSION = (f"Rscript -e 'cat(format(packageVersion(\"s2iRecipeProbe\", lib.loc = \"{APP_DIR}/.R/library\")))'")
+
 OVERRIDE_ASSEMBLE = f"#!/bin/sh\nset -e\n/usr/libexec/s2i/assemble\necho override > {APP_DIR}/assembled-by\n"
 PROBE_MODEL = ("import s2i_recipe_probe\n\n\nclass MyModel:\n"
                "    def predict(self, X, features_names=None):\n        return X\n")
@@ -274,6 +311,11 @@ RECIPES: List[Recipe] = [
            all_of(built, image_files("python -c 'import s2i_recipe_probe as p; print(p.VERSION)'", "1.0\n")),
            files=PROBE_REQUIREMENT, environment="PIP_FIND_LINKS=/tmp/whl\nPIP_NO_INDEX=1\n",
            setup=_wheels, builds=2, languages=("python",)),
+    Recipe("R: install.R from a local R_REPOS, --incremental twice", "README.md (R models)",
+           lambda work: ["--incremental"],
+           all_of(built, in_log("Kept from the previous image: s2iRecipeProbe"), image_files(R_PROBE_VERSION, "1.0")),
+           files={"install.R": 'install.packages("s2iRecipeProbe")\n', "MyModel.R": R_PROBE_MODEL},
+           environment=f"R_REPOS=file://{APP_DIR}/repo\n", setup=_r_repository, builds=2, languages=("r",)),
     Recipe("--assemble-user 0 (the reference builder's root assemble)", "docs/build-driver.md",
            lambda work: ["--assemble-user", "0"],
            all_of(built, image_files(f"stat -c '%u %a' {APP_DIR}/MyModel.py", "0 664\n")),

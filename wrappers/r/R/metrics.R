@@ -119,13 +119,15 @@ format_value <- function(x) {
   format(x, digits = 17)
 }
 
-#' The registry in the Prometheus text format 0.0.4: counters as `<key>_total`, gauges as `<key>`,
-#' timers as histograms `<key>_bucket{le=...}`, `_sum` (seconds), `_count`.
+#' The registry in the Prometheus text format 0.0.4: counters as `<key>_total` (a key that already
+#' ends in `_total` keeps one, as prometheus_client's Counter strips the suffix before adding it),
+#' gauges as `<key>`, timers as histograms `<key>_bucket{le=...}`, `_sum` (seconds), `_count`.
 #' @return one character string.
 exposition <- function(registry) {
   lines <- character(0)
-  for (name in sort(names(registry$families))) {
-    family <- registry$families[[name]]
+  for (key in sort(names(registry$families))) {
+    family <- registry$families[[key]]
+    name <- if (family$type == "counter") sub("_total$", "", key) else key
     exposed <- if (family$type == "counter") paste0(name, "_total") else name
     lines <- c(lines, sprintf("# HELP %s ", exposed), sprintf("# TYPE %s %s", exposed, family$type))
     for (series in family$series) {

@@ -2,7 +2,8 @@
 # section 2.1) over the component, the metrics endpoint on its own port, and the serving loop.
 # R cannot catch SIGTERM, so the s2i run script does: it creates the file SELDON_STOP_FILE names,
 # which the loop checks between requests (one R process answers one request at a time, so the
-# request in progress is always answered first). SIGINT (Ctrl-C) stops it too.
+# request in progress is always answered first, then those already sent: drain()). SIGINT (Ctrl-C)
+# stops it too.
 
 # Every answer closes its connection, as seldon-core's sync worker does: httpuv sets no TCP_NODELAY and
 # writes headers and body apart, so on a kept-alive connection each answer would wait for the client's
@@ -64,6 +65,7 @@ not_routed <- function(message) json_response(error_answer(seldon_error(message,
 #' 4xx for bad input, 500 with R's message for an error in the user's code) except /health/ping.
 rest_app <- function(component) {
   routes <- route_table()
+  component$answered <- 0
   handle <- function(req) {
     path <- req$PATH_INFO
     method <- req$REQUEST_METHOD
@@ -111,6 +113,7 @@ rest_app <- function(component) {
       message("ERROR: ", conditionMessage(e))
       json_response(error_answer(e))
     })
+    component$answered <- component$answered + 1
     with_cors(response, req)
   }
   list(call = safe)
@@ -154,10 +157,31 @@ serve <- function(component) {
     while (!stopping()) httpuv::service(250),
     interrupt = function(e) NULL
   )
-  cat("---> Stopping: the answers in progress are sent, new connections refused\n")
-  for (i in 1:5) httpuv::service(20) # hand the last answers to the network
+  cat("---> Stopping: the requests already received are answered, then the ports close\n")
+  drain(component)
   httpuv::stopServer(rest)
   httpuv::stopServer(metrics)
   cat("---> Stopped\n")
   invisible(NULL)
+}
+
+# After SIGTERM: keep answering until no request has come for DRAIN_QUIET_SECONDS (the requests
+# clients sent before the stop, queued behind the one in progress, are answered, not dropped),
+# at most DRAIN_MAX_SECONDS (under the operator's 10 s from SIGTERM to SIGKILL).
+DRAIN_QUIET_SECONDS <- 0.5
+DRAIN_MAX_SECONDS <- 8
+
+drain <- function(component) {
+  deadline <- Sys.time() + DRAIN_MAX_SECONDS
+  answered <- component$answered
+  quiet_since <- Sys.time()
+  while (Sys.time() < deadline) {
+    httpuv::service(50)
+    if (component$answered != answered) {
+      answered <- component$answered
+      quiet_since <- Sys.time()
+    } else if (as.numeric(Sys.time() - quiet_since, units = "secs") > DRAIN_QUIET_SECONDS) {
+      break
+    }
+  }
 }
