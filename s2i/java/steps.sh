@@ -23,6 +23,7 @@ DEBIAN_REPOSITORY=/usr/share/maven-repo      # Debian's Java libraries and Maven
 WRAPPER_CLASSPATH_FILE=/opt/seldon/wrapper.classpath
 CLASSPATH_FILE=$APP_DIR/.seldon/classpath
 LANGUAGE_API_TYPES="REST GRPC"
+LANGUAGE_PROTOCOLS="v1"            # PROTOCOL in .s2i/environment: only Seldon v1 (the Open Inference V2 is Python's so far)
 LANGUAGE_MODEL_NAME_EXAMPLE="<your.package.YourClass> (a class implementing io.seldon.wrapper.api.SeldonPredictionService)"
 LANGUAGE_INSTALL_DIRS=$CACHE_DIR/m2
 INSTALLER=maven

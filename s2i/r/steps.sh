@@ -15,6 +15,7 @@ WRAPPER_DIR=/opt/seldon/r-wrapper
 R_USER_LIB=$APP_DIR/.R/library
 DEFAULT_R_REPOS=https://cloud.r-project.org
 LANGUAGE_API_TYPES="REST"
+LANGUAGE_PROTOCOLS="v1"            # PROTOCOL in .s2i/environment: only Seldon v1 (the Open Inference V2 is Python's so far)
 LANGUAGE_MODEL_NAME_EXAMPLE="<YourModel>.R (the R file defining initialise_seldon)"
 LANGUAGE_INSTALL_DIRS=$R_USER_LIB
 INSTALLER=install.R

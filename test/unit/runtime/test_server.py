@@ -251,8 +251,13 @@ def test_bad_metadata_is_500(start_server):
     (["FullModel", "--bogus"], {}, "unknown arguments"),
 ])
 def test_startup_errors_are_one_line(args, env, message):
+    from .conftest import free_port
+
+    # Free ports of its own: the default 9000/5001/6000 may be held by another program on a shared host,
+    # and the port check would then speak first.
+    ports = {f"PREDICTIVE_UNIT_{kind}_SERVICE_PORT": str(free_port()) for kind in ("HTTP", "GRPC", "METRICS")}
     result = subprocess.run([sys.executable, "-m", "seldon_s2i.runtime", *args], cwd=MODELS,
-                            env=dict(os.environ, **env), capture_output=True, text=True, timeout=60)
+                            env=dict(os.environ, **ports, **env), capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert message in result.stderr and "Traceback" not in result.stderr
 
