@@ -67,6 +67,7 @@ class ContractApp:
 
 CONTRACT_APPS = (
     ContractApp("python", "seldon-python311", "operator-contract-app"),
+    ContractApp("nodejs", "seldon-nodejs24", "nodejs/operator-contract-app"),
 )
 
 
