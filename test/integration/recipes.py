@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import json
 import os
 import subprocess
+import tarfile
 import time
 import uuid
 import zipfile
@@ -45,6 +48,11 @@ LANGUAGES: Dict[str, LanguageApp] = {
         builder="seldon-python311",
         files={"MyModel.py": "class MyModel:\n    def predict(self, X, features_names=None):\n        return X\n"},
         environment="MODEL_NAME=MyModel\nSERVICE_TYPE=MODEL\nAPI_TYPE=REST\n",
+    ),
+    "nodejs": LanguageApp(
+        builder="seldon-nodejs24",
+        files={"MyModel.js": "class MyModel {\n  predict(X) {\n    return X;\n  }\n}\nmodule.exports = MyModel;\n"},
+        environment="MODEL_NAME=MyModel.js\nSERVICE_TYPE=MODEL\nAPI_TYPE=REST\n",
     ),
 }
 
@@ -203,11 +211,41 @@ def _wheels_and_pip_conf(work: Path) -> None:
     (work / "pip.conf").write_text("[global]\nno-index = true\nfind-links = /tmp/whl\n")
 
 
+def make_npm_tarball(directory: Path, name: str = "s2i-recipe-probe", version: str = "1.0.0") -> Path:
+    """An `npm pack` tarball of one package `name` (index.js exports VERSION; its install script prints
+    `<name>-installed`, which npm shows only with foreground-scripts), written into directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    members = {
+        "package/package.json": json.dumps({"name": name, "version": version, "main": "index.js",
+                                            "scripts": {"install": f"echo {name}-installed"}}),
+        "package/index.js": f"exports.VERSION = {version!r};\n",
+    }
+    path = directory / f"{name}-{version}.tgz"
+    with tarfile.open(path, "w:gz") as archive:
+        for member, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(member)
+            info.size, info.mode = len(data), 0o644
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def _npm_tarball(work: Path) -> None:
+    make_npm_tarball(work / "npm-packages")
+
+
 OVERRIDE_ASSEMBLE = f"#!/bin/sh\nset -e\n/usr/libexec/s2i/assemble\necho override > {APP_DIR}/assembled-by\n"
 PROBE_MODEL = ("import s2i_recipe_probe\n\n\nclass MyModel:\n"
                "    def predict(self, X, features_names=None):\n        return X\n")
 PROBE_REQUIREMENT = {"requirements.txt": "s2i-recipe-probe\n", "MyModel.py": PROBE_MODEL}
 TRUNCATED_CA = image_files("stat -c %s /tmp/ca", "0\n")
+NPM_PROBE = {  # a private package injected with -i ./npm-packages:/tmp/npm, installed without a registry
+    "package.json": json.dumps({"name": "recipe-app", "version": "1.0.0", "private": True,
+                                "dependencies": {"s2i-recipe-probe": "file:/tmp/npm/s2i-recipe-probe-1.0.0.tgz"}}),
+    "MyModel.js": ("const probe = require('s2i-recipe-probe');\n\nclass MyModel {\n  predict(X) {\n"
+                   "    return X;\n  }\n}\nMyModel.probe = probe.VERSION;\nmodule.exports = MyModel;\n"),
+}
+NPM_PROBE_INSTALLED = image_files(f"cd {APP_DIR} && node -p \"require('s2i-recipe-probe').VERSION\"", "1.0.0\n")
 
 RECIPES: List[Recipe] = [
     Recipe("-i CA file (README: Private indexes and CA certificates)", "README.md",
@@ -239,8 +277,8 @@ RECIPES: List[Recipe] = [
                         "  SPACED =  x  y  \nEQUALS=k=v=w\n# COMMENTED=out\n")),
     Recipe("--context-dir", "README.md (seldon-s2i CLI)",
            lambda work: ["--context-dir", "model"],
-           all_of(built, image_files(f"cd {APP_DIR} && ls MyModel.py && test ! -e outside.txt && echo context",
-                                     "MyModel.py\ncontext\n")),
+           all_of(built, image_files(f"cd {APP_DIR} && test -f MyModel.* && test ! -e outside.txt && echo context",
+                                     "context\n")),
            source="repo"),
     Recipe(".s2iignore", "README.md (What goes in the source directory)",
            lambda work: [],
@@ -290,6 +328,23 @@ RECIPES: List[Recipe] = [
            all_of(built, in_log("have no uv equivalent: installing with pip", "Installing requirements.txt with pip")),
            files=PROBE_REQUIREMENT, environment="PIP_FIND_LINKS=/tmp/whl\nPIP_NO_INDEX=1\n",
            setup=_wheels, languages=("python",)),
+    Recipe("a private npm package: -i ./npm-packages:/tmp/npm, a file: dependency, .npmrc",
+           "README.md (NodeJS models: the source and the build)",
+           lambda work: ["-i", f"{work}/npm-packages:/tmp/npm"],
+           all_of(built, in_log("Installing package.json with npm install", "s2i-recipe-probe-installed"),
+                  NPM_PROBE_INSTALLED),
+           files={**NPM_PROBE, ".npmrc": "offline=true\nforeground-scripts=true\n"},
+           setup=_npm_tarball, languages=("nodejs",)),
+    Recipe("NPM_CONFIG_* in .s2i/environment", "README.md (NodeJS models: the source and the build)",
+           lambda work: ["-i", f"{work}/npm-packages:/tmp/npm"],
+           all_of(built, in_log("s2i-recipe-probe-installed"), NPM_PROBE_INSTALLED),
+           files=NPM_PROBE, environment="NPM_CONFIG_OFFLINE=true\nNPM_CONFIG_FOREGROUND_SCRIPTS=true\n",
+           setup=_npm_tarball, languages=("nodejs",)),
+    Recipe("--incremental, twice (npm's cache)", "README.md (NodeJS models: the source and the build)",
+           lambda work: ["--incremental", "-i", f"{work}/npm-packages:/tmp/npm"],
+           all_of(built, NPM_PROBE_INSTALLED),
+           files=NPM_PROBE, environment="NPM_CONFIG_OFFLINE=true\n", setup=_npm_tarball, builds=2,
+           languages=("nodejs",)),
     Recipe("--exclude REGEX", "docs/build-driver.md",
            lambda work: ["--exclude", "(^|/)(\\.git|docs)(/|$)"],
            all_of(built, image_files(f"cd {APP_DIR} && test ! -e docs && ls notes.txt", "notes.txt\n")),
@@ -309,7 +364,7 @@ RECIPES: List[Recipe] = [
     Recipe("--as-dockerfile out/Dockerfile, then docker build", "README.md (seldon-s2i CLI), docs/build-driver.md",
            lambda work: ["--as-dockerfile", f"{work}/out/Dockerfile"],
            all_of(built, in_log("Checking MODEL_NAME"),
-                  image_files(f"ls {APP_DIR}/MyModel.py", f"{APP_DIR}/MyModel.py\n")),
+                  image_files(f"ls {APP_DIR}/MyModel.* >/dev/null && echo model", "model\n")),
            docker_build=True),
     Recipe("usage", "README.md (seldon-s2i CLI), s2i usage", lambda work: [],
            all_of(built, in_log("This is ", "s2i build <SOURCE-REPOSITORY>")), command="usage"),
