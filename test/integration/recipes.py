@@ -169,6 +169,11 @@ def _not_in_log(outcome: Outcome, text: str) -> None:
     assert text not in outcome.log, f"{text!r} in the log"
 
 
+def _once_in_log(outcome: Outcome, text: str) -> None:
+    """Once, whichever tool (one assemble, or seldon-s2i's dependency and application phases)."""
+    assert outcome.log.count(text) == 1, f"{text!r} {outcome.log.count(text)} times in the log:\n{outcome.log[-3000:]}"
+
+
 def _labels(outcome: Outcome, expected: Dict[str, str]) -> None:
     labels = inspect_config(outcome.tag)["Labels"]
     assert {name: labels.get(name) for name in expected} == expected
@@ -331,8 +336,8 @@ RECIPES: List[Recipe] = [
     Recipe("a private npm package: -i ./npm-packages:/tmp/npm, a file: dependency, .npmrc",
            "README.md (NodeJS models: the source and the build)",
            lambda work: ["-i", f"{work}/npm-packages:/tmp/npm"],
-           all_of(built, in_log("Installing package.json with npm install", "s2i-recipe-probe-installed"),
-                  NPM_PROBE_INSTALLED),
+           all_of(built, in_log("s2i-recipe-probe-installed"), NPM_PROBE_INSTALLED,
+                  lambda outcome: _once_in_log(outcome, "Installing package.json with npm install")),
            files={**NPM_PROBE, ".npmrc": "offline=true\nforeground-scripts=true\n"},
            setup=_npm_tarball, languages=("nodejs",)),
     Recipe("NPM_CONFIG_* in .s2i/environment", "README.md (NodeJS models: the source and the build)",
