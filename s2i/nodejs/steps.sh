@@ -15,6 +15,7 @@ WRAPPER_DIR=/opt/seldon/wrapper
 DEPS_DIR=/opt/seldon/deps
 DEPENDENCY_FILES="package.json package-lock.json npm-shrinkwrap.json .npmrc"
 LANGUAGE_API_TYPES="REST GRPC"
+LANGUAGE_PROTOCOLS=v1   # PROTOCOL in .s2i/environment: the wrapper serves the Seldon v1 protocol only
 LANGUAGE_MODEL_NAME_EXAMPLE="<YourModel>.js (the file that exports your model class)"
 LANGUAGE_INSTALL_DIRS=$DEPS_DIR
 INSTALLER=npm
