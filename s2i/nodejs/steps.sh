@@ -58,14 +58,20 @@ stage_dependency_files() {
     done
 }
 
-# npm ci with a lock file (exact, integrity-checked), npm install without one; offline-first when
-# the previous image's cache is here. Install scripts run (native addons need them).
+# npm ci with a lock file (exact, integrity-checked), npm install without one (writing no
+# package-lock.json into $DEPS_DIR, which would make the application phase's copy differ from the
+# dependency layer's and install again); offline-first when the previous image's cache is here.
+# Install scripts run (native addons need them).
 npm_install() {
-    local command=install prefer=()
-    if [ -f "$DEPS_DIR/package-lock.json" ] || [ -f "$DEPS_DIR/npm-shrinkwrap.json" ]; then command=ci; fi
-    if [ "$CACHE_RESTORED" = 1 ]; then prefer=(--prefer-offline); fi
+    local command=install flags=(--omit=dev --no-audit --no-fund)
+    if [ -f "$DEPS_DIR/package-lock.json" ] || [ -f "$DEPS_DIR/npm-shrinkwrap.json" ]; then
+        command=ci
+    else
+        flags+=(--no-package-lock)
+    fi
+    if [ "$CACHE_RESTORED" = 1 ]; then flags+=(--prefer-offline); fi
     banner "Installing package.json with npm $command"
-    (cd "$DEPS_DIR" && npm "$command" --omit=dev --no-audit --no-fund "${prefer[@]}") ||
+    (cd "$DEPS_DIR" && npm "$command" "${flags[@]}") ||
         fail "npm $command failed (npm says why above): check package.json, package-lock.json and the registry (.npmrc, NPM_CONFIG_REGISTRY)"
 }
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import os
 import subprocess
 import tarfile
@@ -62,6 +63,11 @@ LANGUAGES: Dict[str, LanguageApp] = {
         files={"MyModel.R": ("initialise_seldon <- function(params) structure(list(), class = \"mymodel\")\n"
                              "predict.mymodel <- function(obj, newdata = list()) newdata\n")},
         environment="MODEL_NAME=MyModel.R\nSERVICE_TYPE=MODEL\nAPI_TYPE=REST\n",
+    ),
+    "nodejs": LanguageApp(
+        builder="seldon-nodejs24",
+        files={"MyModel.js": "class MyModel {\n  predict(X) {\n    return X;\n  }\n}\nmodule.exports = MyModel;\n"},
+        environment="MODEL_NAME=MyModel.js\nSERVICE_TYPE=MODEL\nAPI_TYPE=REST\n",
     ),
 }
 
@@ -178,6 +184,11 @@ def _not_in_log(outcome: Outcome, text: str) -> None:
     assert text not in outcome.log, f"{text!r} in the log"
 
 
+def _once_in_log(outcome: Outcome, text: str) -> None:
+    """Once, whichever tool (one assemble, or seldon-s2i's dependency and application phases)."""
+    assert outcome.log.count(text) == 1, f"{text!r} {outcome.log.count(text)} times in the log:\n{outcome.log[-3000:]}"
+
+
 def _labels(outcome: Outcome, expected: Dict[str, str]) -> None:
     labels = inspect_config(outcome.tag)["Labels"]
     assert {name: labels.get(name) for name in expected} == expected
@@ -249,6 +260,30 @@ R_PROBE_MODEL = ("library(s2iRecipeProbe)\n"
                  "predict.mymodel <- function(obj, newdata = list()) newdata\n")
 R_PROBE_VERSION = (f"Rscript -e 'cat(format(packageVersion(\"s2iRecipeProbe\", lib.loc = \"{APP_DIR}/.R/library\")))'")
 
+
+def make_npm_tarball(directory: Path, name: str = "s2i-recipe-probe", version: str = "1.0.0") -> Path:
+    """An `npm pack` tarball of one package `name` (index.js exports VERSION; its install script prints
+    `<name>-installed`, which npm shows only with foreground-scripts), written into directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    members = {
+        "package/package.json": json.dumps({"name": name, "version": version, "main": "index.js",
+                                            "scripts": {"install": f"echo {name}-installed"}}),
+        "package/index.js": f"exports.VERSION = {version!r};\n",
+    }
+    path = directory / f"{name}-{version}.tgz"
+    with tarfile.open(path, "w:gz") as archive:
+        for member, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(member)
+            info.size, info.mode = len(data), 0o644
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def _npm_tarball(work: Path) -> None:
+    make_npm_tarball(work / "npm-packages")
+
+
 OVERRIDE_ASSEMBLE = f"#!/bin/sh\nset -e\n/usr/libexec/s2i/assemble\necho override > {APP_DIR}/assembled-by\n"
 PROBE_MODEL = ("import s2i_recipe_probe\n\n\nclass MyModel:\n"
                "    def predict(self, X, features_names=None):\n        return X\n")
@@ -258,6 +293,13 @@ JAVA_POM_APP = Path(__file__).parents[1] / "apps" / "java" / "pom-model"
 JAVA_POM_PROJECT = {  # README's Java models: a Maven project built offline against the builder's repositories
     name: (JAVA_POM_APP / name).read_text() for name in ("pom.xml", "src/main/java/com/example/PomModel.java")
 }
+NPM_PROBE = {  # a private package injected with -i ./npm-packages:/tmp/npm, installed without a registry
+    "package.json": json.dumps({"name": "recipe-app", "version": "1.0.0", "private": True,
+                                "dependencies": {"s2i-recipe-probe": "file:/tmp/npm/s2i-recipe-probe-1.0.0.tgz"}}),
+    "MyModel.js": ("const probe = require('s2i-recipe-probe');\n\nclass MyModel {\n  predict(X) {\n"
+                   "    return X;\n  }\n}\nMyModel.probe = probe.VERSION;\nmodule.exports = MyModel;\n"),
+}
+NPM_PROBE_INSTALLED = image_files(f"cd {APP_DIR} && node -p \"require('s2i-recipe-probe').VERSION\"", "1.0.0\n")
 
 RECIPES: List[Recipe] = [
     Recipe("-i CA file (README: Private indexes and CA certificates)", "README.md",
@@ -345,6 +387,23 @@ RECIPES: List[Recipe] = [
            all_of(built, in_log("have no uv equivalent: installing with pip", "Installing requirements.txt with pip")),
            files=PROBE_REQUIREMENT, environment="PIP_FIND_LINKS=/tmp/whl\nPIP_NO_INDEX=1\n",
            setup=_wheels, languages=("python",)),
+    Recipe("a private npm package: -i ./npm-packages:/tmp/npm, a file: dependency, .npmrc",
+           "README.md (NodeJS models: the source and the build)",
+           lambda work: ["-i", f"{work}/npm-packages:/tmp/npm"],
+           all_of(built, in_log("s2i-recipe-probe-installed"), NPM_PROBE_INSTALLED,
+                  lambda outcome: _once_in_log(outcome, "Installing package.json with npm install")),
+           files={**NPM_PROBE, ".npmrc": "offline=true\nforeground-scripts=true\n"},
+           setup=_npm_tarball, languages=("nodejs",)),
+    Recipe("NPM_CONFIG_* in .s2i/environment", "README.md (NodeJS models: the source and the build)",
+           lambda work: ["-i", f"{work}/npm-packages:/tmp/npm"],
+           all_of(built, in_log("s2i-recipe-probe-installed"), NPM_PROBE_INSTALLED),
+           files=NPM_PROBE, environment="NPM_CONFIG_OFFLINE=true\nNPM_CONFIG_FOREGROUND_SCRIPTS=true\n",
+           setup=_npm_tarball, languages=("nodejs",)),
+    Recipe("--incremental, twice (npm's cache)", "README.md (NodeJS models: the source and the build)",
+           lambda work: ["--incremental", "-i", f"{work}/npm-packages:/tmp/npm"],
+           all_of(built, NPM_PROBE_INSTALLED),
+           files=NPM_PROBE, environment="NPM_CONFIG_OFFLINE=true\n", setup=_npm_tarball, builds=2,
+           languages=("nodejs",)),
     Recipe("--exclude REGEX", "docs/build-driver.md",
            lambda work: ["--exclude", "(^|/)(\\.git|docs)(/|$)"],
            all_of(built, image_files(f"cd {APP_DIR} && test ! -e docs && ls notes.txt", "notes.txt\n")),

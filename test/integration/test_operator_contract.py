@@ -70,6 +70,7 @@ CONTRACT_APPS = (
     ContractApp("python", "seldon-python311", "operator-contract-app"),
     ContractApp("java", "seldon-java21", "java/operator-contract-app"),
     ContractApp("r", "seldon-r45", "r/operator-contract-app", grpc=False),
+    ContractApp("nodejs", "seldon-nodejs24", "nodejs/operator-contract-app"),
 )
 
 

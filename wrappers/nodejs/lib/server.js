@@ -15,6 +15,7 @@ const { createRestServer } = require('./rest');
 const { createGrpcServer } = require('./grpc');
 
 const GRACE_MS = 30000;
+const IDLE_SWEEP_MS = 100;
 
 function listenHttp(server, port, host, name) {
   return new Promise((resolve, reject) => {
@@ -60,6 +61,24 @@ function metricsServer(recorder, path) {
 }
 
 /**
+ * Stop accepting and resolve once every connection is closed. An in-flight request's keep-alive
+ * connection becomes idle only after its answer, so idle connections are closed until none is left
+ * (close() alone closes those idle at the time, and a client's pooled connection would otherwise hold
+ * the process until the keep-alive timeout, past the operator's grace period).
+ * @param {http.Server} server  @returns {Promise<void>}
+ */
+function closeHttp(server) {
+  return new Promise((resolve) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/**
  * Serve the model until SIGTERM/SIGINT.
  * @param {string[]} argv  arguments after the script  @param {object} env  process.env
  * @returns {Promise<void>} resolved once every listener listens
@@ -77,13 +96,7 @@ async function serve(argv, env) {
     const rest = createRestServer(component, metadata, recorder, settings.maxRequestBytes);
     rest.keepAliveTimeout = 65000;
     await listenHttp(rest, httpPort, settings.host, 'http');
-    closers.push(
-      () =>
-        new Promise((resolve) => {
-          rest.close(() => resolve());
-          rest.closeIdleConnections();
-        }),
-    );
+    closers.push(() => closeHttp(rest));
   }
   if (grpcPort !== null) {
     const server = createGrpcServer(component, metadata, recorder, settings.grpcMaxMessage);
@@ -92,13 +105,7 @@ async function serve(argv, env) {
   }
   const metrics = metricsServer(recorder, settings.metricsPath);
   await listenHttp(metrics, metricsPort, settings.host, 'metrics');
-  closers.push(
-    () =>
-      new Promise((resolve) => {
-        metrics.close(() => resolve());
-        metrics.closeIdleConnections();
-      }),
-  );
+  closers.push(() => closeHttp(metrics));
   console.log(
     `serving ${settings.modelName} (${settings.serviceType}) on ${settings.host}: REST ${httpPort ?? 'off'}, gRPC ${grpcPort ?? 'off'}, metrics ${metricsPort}${settings.metricsPath}`,
   );
