@@ -104,10 +104,28 @@ def generate(args: argparse.Namespace) -> int:
     return 0
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses a mapping with the same key twice (kubectl refuses it too; PyYAML
+    would silently keep the last value)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _load_documents(path: str) -> List[Any]:
-    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     try:
-        return [document for document in yaml.safe_load_all(text) if document is not None]
+        text = sys.stdin.read() if path == "-" else Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise BuildError(f"{path} is not valid YAML or JSON: it is not UTF-8 text") from None
+    try:
+        return [document for document in yaml.load_all(text, Loader=_UniqueKeyLoader) if document is not None]
     except yaml.YAMLError as exc:
         mark: Optional[Any] = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

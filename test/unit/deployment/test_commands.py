@@ -114,3 +114,22 @@ def test_the_readmes_manifest_is_what_the_command_prints_for_the_walkthroughs_im
     block = block.split("```yaml\n", 1)[1].split("```\n", 1)[0]
     code, out, _ = run(capsys, f"my-registry/my-model:0.1={root / 'test' / 'apps' / 'image-model'}")
     assert (code, out) == (0, block)
+
+
+def test_check_refuses_a_binary_file_in_one_line(capsys, tmp_path):
+    binary = tmp_path / "bin.dat"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(128, 256)))
+    code, _, err = run(capsys, "--check", str(binary))
+    assert code == 1
+    assert one_error(err) == f"ERROR: {binary} is not valid YAML or JSON: it is not UTF-8 text"
+
+
+def test_check_refuses_a_key_given_twice(capsys, tmp_path):
+    manifest = yaml.safe_load(ARTICLE.read_text())
+    text = yaml.safe_dump(manifest).replace("replicas: 1", "replicas: 1\n    replicas: 2", 1)
+    assert text.count("replicas:") >= 2
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(text)
+    code, _, err = run(capsys, "--check", str(twice))
+    assert code == 1
+    assert "duplicate key 'replicas'" in one_error(err)

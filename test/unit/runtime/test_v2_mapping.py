@@ -202,3 +202,20 @@ def test_grpc_raw_bytes_are_length_prefixed_and_fp16_answers_raw():
     no_raw.inputs.add(name="h", datatype="FP16", shape=[1])
     with pytest.raises(V2Error, match="FP16 has no typed contents field"):
         proto_codec.parse_request(no_raw)
+
+
+@pytest.mark.parametrize("datatype", ["FP16", "FP32"])
+def test_a_float_beyond_the_datatypes_range_is_a_400_not_an_infinity(datatype):
+    user = Recorder()
+    with pytest.raises(V2Error, match=f"does not fit datatype {datatype}: values outside its range"):
+        infer_json(plane(user), {"inputs": [tensor("x", datatype, [1], [1e300])]})
+    assert user.seen == []
+    infer_json(plane(user), {"inputs": [tensor("x", "FP64", [1], [1e300])]})  # fits FP64
+    assert user.seen[0][0].tolist() == [1e300]
+
+
+def test_an_input_name_given_twice_is_a_400():
+    user = Recorder()
+    with pytest.raises(V2Error, match="input name 'x' is given more than once"):
+        infer_json(plane(user), {"inputs": [tensor("x", "FP32", [1], [1.0]), tensor("x", "FP32", [1], [2.0])]})
+    assert user.seen == []

@@ -107,7 +107,14 @@ def make_array(name: str, datatype: str, shape: Tuple[int, ...], values: Sequenc
         info = np.iinfo(dtype)
         if int(inferred.min()) < info.min or int(inferred.max()) > info.max:
             raise V2Error(f"{where}: data does not fit datatype {datatype}: values outside {info.min}..{info.max}")
-    return inferred.astype(dtype, copy=False).reshape(shape)
+    with np.errstate(over="ignore"):  # an overflow is refused just below, not warned about
+        converted = inferred.astype(dtype, copy=False)
+    if dtype.kind == "f" and len(values):
+        with np.errstate(invalid="ignore"):
+            overflowed = bool(np.any(np.isinf(converted) & np.isfinite(inferred.astype(np.float64))))
+        if overflowed:  # 1e300 as FP32/FP16 would be written back as inf (null in JSON)
+            raise V2Error(f"{where}: data does not fit datatype {datatype}: values outside its range")
+    return converted.reshape(shape)
 
 
 def _exact_ints(values: Sequence[int], where: str, datatype: str) -> np.ndarray:
@@ -173,6 +180,9 @@ def user_arguments(inputs: List[Tensor], request_parameters: Dict[str, Any]) -> 
     a dict {name: decoded value} in request order and the names; request content_type `pd` -> a
     pandas DataFrame with one column per input, names = the columns."""
     names = [tensor.name for tensor in inputs]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:  # a dict by name would silently drop one of them
+        raise V2Error(f"input name {twice[0]!r} is given more than once")
     if request_parameters.get(CONTENT_TYPE) == "pd":
         return _dataframe(inputs), names
     if len(inputs) == 1:
