@@ -49,7 +49,12 @@ def serve_main(argv: List[str]) -> int:
     """Serve DIR; extra flags (e.g. --http-port 9000) go to the runtime. Returns the exit code."""
     parser = ArgumentParser(prog="seldon-s2i serve",
                             description="Serve a model source directory with the Seldon v1 runtime "
-                                        "(--protocol v2 or both: also the Open Inference protocol).")
+                                        "(--protocol v2 or both: also the Open Inference protocol).",
+                            usage="seldon-s2i serve [-h] [--host HOST] directory [runtime flags]",
+                            epilog="Runtime flags follow the directory and go to the microservice runtime, e.g. "
+                                   "--protocol {v1,v2,both}, --http-port N, --grpc-port N, --metrics-port N, "
+                                   "--workers N, --log-level LEVEL (all of them: "
+                                   "python -m seldon_s2i.runtime --help).")
     parser.add_argument("directory", help="model source directory (with .s2i/environment)")
     parser.add_argument("--host", default=None,
                         help=f"address to listen on (default: ${HOST_ENV} or {LOCAL_HOST}; "
