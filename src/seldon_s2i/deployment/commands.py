@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set
@@ -25,12 +26,23 @@ from .manifest import Manifest, Options, build_manifest, default_transport
 from .units import Unit, check_name, name_of_image, parse_parameter, read_unit, split_unit_argument
 from .validate import validate
 
+# Kubernetes' annotation keys: an optional DNS-1123 subdomain prefix and "/", then a name of at most 63
+# characters, alphanumeric at both ends, with "-", "_", "." inside (apimachinery's IsQualifiedName).
+_ANNOTATION_KEY = re.compile(r"^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+                             r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+
 
 def _annotation(text: str) -> tuple:
+    """(key, value) of `-a KEY=VALUE`; UsageError unless KEY is a Kubernetes qualified name."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise UsageError(f"annotation {text!r} is not of the form KEY=VALUE (e.g. seldon.io/rest-timeout=100000)")
-    return key.strip(), value
+    key = key.strip()
+    prefix = key.rpartition("/")[0]
+    if not _ANNOTATION_KEY.match(key) or len(prefix) > 253:
+        raise UsageError(f"annotation key {key!r} is not a Kubernetes annotation key "
+                         "([prefix/]name: letters, digits, '-', '_', '.'; e.g. seldon.io/rest-timeout)")
+    return key, value
 
 
 def _unique(name: str, taken: Set[str]) -> str:
@@ -62,7 +74,12 @@ def read_graph(args: argparse.Namespace) -> Unit:
     taken: Set[str] = set()
     image, directory = split_unit_argument(args.unit)
     root_name = check_name(args.node_name, "--node-name") if args.node_name else name_of_image(image)
-    root = read_unit(engine, image, directory, _unique(root_name, taken), [parse_parameter(p) for p in args.parameter])
+    parameters = [parse_parameter(p) for p in args.parameter]
+    names = [parameter["name"] for parameter in parameters]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise UsageError(f"-p {twice[0]}: the parameter is given more than once")
+    root = read_unit(engine, image, directory, _unique(root_name, taken), parameters)
     for argument in args.child:
         image, directory = split_unit_argument(argument)
         root.children.append(read_unit(engine, image, directory, _unique(name_of_image(image), taken), []))
