@@ -68,11 +68,36 @@ def rejection(status: int, info: str) -> bytes:
     return head.encode("latin-1") + body
 
 
-def _take_buffered(conn: Any) -> bytes:
+def _discard_unread_body(parser: Any) -> bool:
+    """Read and drop what the application left unread of the last request's body; False when that
+    fails (a malformed chunk): where the next request starts is then unknown.
+
+    Never waits for the socket: the whole request is in the parser's buffer (the scanner said so
+    before it was handed over)."""
+    mesg = getattr(parser, "mesg", None)
+    if mesg is None:
+        return True
+    try:
+        while mesg.body.read(RECV_BYTES):
+            pass
+    except Exception:  # noqa: BLE001 - gunicorn's body readers raise their own errors (bad chunks)
+        return False
+    return True
+
+
+def _take_buffered(conn: Any) -> Optional[bytes]:
     """Bytes gunicorn's parser read ahead of the last request (a pipelined request), taken out of it
-    (gunicorn 27 has `Unreader.take_buffered`; 23 does not)."""
+    (gunicorn 27 has `Unreader.take_buffered`; 23 does not); None when where the next request
+    starts is unknown (the connection must close).
+
+    First the part of the last request's body that the application did not read is discarded (an
+    unknown route answered without reading a 1 MB body): the whole request is in the buffer (the
+    scanner said so before it was handed over), so this never waits for the socket. Left there, it
+    was taken for the next request's head and that request was dropped."""
     if conn.parser is None:
         return b""
+    if not _discard_unread_body(conn.parser):
+        return None
     unreader = conn.parser.unreader
     data = unreader.buf.getvalue()
     unreader.buf = io.BytesIO()
@@ -124,12 +149,21 @@ class BufferedWorker(ThreadWorker):
             return InlineExecutor()
         return super().get_thread_pool()
 
+    def _keepalive_after(self, conn: Any, keepalive: bool) -> bool:
+        """gunicorn >= 27 drains an unread body before keep-alive, but gives up (closing the
+        connection it has just answered with `Connection: keep-alive`) past 64 KiB, so the client's
+        next request was lost: here the body is in memory already, so all of it is dropped."""
+        return keepalive and _discard_unread_body(conn.parser)
+
     # ---- every connection with something to read comes here (accept, keep-alive, read-ahead)
 
     def enqueue_req(self, conn: Any) -> None:
         state = _Reading(conn, self.max_body, self.client_timeout)
         conn.sock.setblocking(False)
         leftover = _take_buffered(conn)
+        if leftover is None:
+            self._close(conn)
+            return
         if (leftover and self._feed(state, leftover)) or self._receive(state):
             self._dispatch(state)
             return

@@ -159,3 +159,30 @@ def test_with_several_threads_a_stalled_client_delays_no_one_either(start_server
     for sock in stalled:
         sock.sendall(HALF_BODY_REQUEST)
     assert_answers_promptly(server, "threads", requests.Session())
+
+
+@pytest.mark.parametrize("size", [10, 100_000, 2_000_000])
+def test_a_body_the_application_did_not_read_does_not_cost_the_next_request_on_the_connection(start_server, size):
+    """An unknown route answers without reading the body; gunicorn >= 27 gives up draining past
+    64 KiB and closed the kept-alive connection it had just answered, so the next request was lost."""
+    server = start_server("EchoModel", grpc=False)
+    session = requests.Session()
+    for _ in range(2):
+        response = session.post(server.url + "/no-such-route", data=b"x" * size,
+                                headers={"Content-Type": "application/json"}, timeout=ANSWER_BOUND)
+        assert response.status_code == 500 and response.headers["Connection"] == "keep-alive"
+        assert_answers_promptly(server, f"after-{size}", session)
+    # The same with the next request pipelined behind the unread body on one socket.
+    sock = connect(server)
+    following = b'{"strData": "next"}'
+    sock.sendall(b"POST /no-such-route HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n" % size + b"x" * size
+                 + b"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(following) + following)
+    received = b""
+    while chunk := sock.recv(65536):  # both answers, until the server closes after the second
+        received += chunk
+    first, second = received.split(b"HTTP/1.1 ")[1:]
+    assert first.startswith(b"500 ") and second.startswith(b"200 ")
+    assert json.loads(second.split(b"\r\n\r\n", 1)[1])["strData"] == "next"
+    assert server.proc.poll() is None
