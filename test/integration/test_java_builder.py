@@ -124,6 +124,25 @@ def test_java_builder_prints_its_usage() -> None:
     assert "MODEL_NAME=com.example.MyModel" in out
 
 
+def test_java_builder_keeps_javac_maven_and_the_cds_archive_but_not_protoc_or_jmods() -> None:
+    """The builder's slimming (builders/java/Dockerfile): what only generated the wrapper's sources, and the
+    jmods only jlink reads, are gone; what builds and runs read stays, and dpkg's database agrees."""
+    script = r"""
+        java_home=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+        echo "jmods: $(ls -d "$java_home/jmods" 2>/dev/null || echo absent)"
+        echo "protoc: $(command -v protoc grpc_java_plugin || echo absent)"
+        echo "packages: $(dpkg-query -W -f='${db:Status-Status}\n' protobuf-compiler libprotobuf-dev libc6-dev 2>&1 |
+                          grep -cx installed || true)"
+        echo "headers: $(find /usr/include -type f | wc -l) static: $(find / -xdev -name '*.a' | wc -l)"
+        java -Xshare:on -version >/dev/null 2>&1 && echo "cds: on"
+        javac --release 17 -version 2>&1 | sed 's/^javac .*/javac: ok/'
+        mvn -v | sed -n '1s/.*Apache Maven.*/maven: ok/p'
+    """
+    out = docker("run", "--rm", "--network", "none", BUILDER, "bash", "-c", script).stdout.decode().split("\n")
+    assert [line for line in out if line] == ["jmods: absent", "protoc: absent", "packages: 0",
+                                              "headers: 0 static: 0", "cds: on", "javac: ok", "maven: ok"]
+
+
 # --- building -------------------------------------------------------------------------------------
 
 def test_plain_sources_are_compiled_with_javac(java_apps: JavaApps) -> None:
