@@ -15,6 +15,7 @@ import sys
 import tarfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional
@@ -121,6 +122,25 @@ def test_java_builder_prints_its_usage() -> None:
     out = docker("run", "--rm", "--network", "none", BUILDER).stdout.decode()
     assert "s2i build <SOURCE-REPOSITORY> seldon-java21 <APP-NAME>" in out
     assert "MODEL_NAME=com.example.MyModel" in out
+
+
+def test_java_builder_keeps_javac_maven_and_the_cds_archive_but_not_protoc_or_jmods() -> None:
+    """The builder's slimming (builders/java/Dockerfile): what only generated the wrapper's sources, and the
+    jmods only jlink reads, are gone; what builds and runs read stays, and dpkg's database agrees."""
+    script = r"""
+        java_home=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+        echo "jmods: $(ls -d "$java_home/jmods" 2>/dev/null || echo absent)"
+        echo "protoc: $(command -v protoc grpc_java_plugin || echo absent)"
+        echo "packages: $(dpkg-query -W -f='${db:Status-Status}\n' protobuf-compiler libprotobuf-dev libc6-dev 2>&1 |
+                          grep -cx installed || true)"
+        echo "headers: $(find /usr/include -type f | wc -l) static: $(find / -xdev -name '*.a' | wc -l)"
+        java -Xshare:on -version >/dev/null 2>&1 && echo "cds: on"
+        javac --release 17 -version 2>&1 | sed 's/^javac .*/javac: ok/'
+        mvn -v | sed -n '1s/.*Apache Maven.*/maven: ok/p'
+    """
+    out = docker("run", "--rm", "--network", "none", BUILDER, "bash", "-c", script).stdout.decode().split("\n")
+    assert [line for line in out if line] == ["jmods: absent", "protoc: absent", "packages: 0",
+                                              "headers: 0 static: 0", "cds: on", "javac: ok", "maven: ok"]
 
 
 # --- building -------------------------------------------------------------------------------------
@@ -275,6 +295,46 @@ def test_sigterm_stops_the_server_gracefully(java_apps: JavaApps, serve_java: Ca
     docker("stop", "-t", "30", served.container.id)
     assert not served.container.running()
     assert "SIGTERM: finishing the requests in flight" in served.container.logs()
+
+
+def test_sigterm_lets_a_rest_request_finish_for_up_to_seldon_s2i_grace_seconds(java_apps: JavaApps,
+                                                                              serve_java: Callable) -> None:
+    """A 7 s REST request in flight at SIGTERM: with SELDON_S2I_GRACE_SECONDS=20 it answers 200 (the grace is
+    not capped at 5 s); with SELDON_S2I_GRACE_SECONDS=1 it is cut off. Both containers exit 0."""
+    image = java_apps.image("operator-contract-app")
+    slow_parameter = json.dumps([{"name": "slow_millis", "value": "7000", "type": "INT"}])
+    served = {grace: serve_java(image, env={"SELDON_S2I_GRACE_SECONDS": grace, "SERVICE_TYPE": "MODEL",
+                                            "PREDICTIVE_UNIT_PARAMETERS": slow_parameter})
+              for grace in ("20", "1")}
+    slow = {"data": {"names": ["slow"], "ndarray": [[1.0]]}}
+
+    def answer(grace: str) -> object:
+        try:
+            response = requests.post(f"{served[grace].rest}/api/v1.0/predictions", json=slow, timeout=60)
+        except requests.ConnectionError:
+            return "cut off"
+        return response.status_code, response.json()["data"]["ndarray"]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = {grace: pool.submit(answer, grace) for grace in served}
+        time.sleep(1.0)  # both requests are running
+        stops = [pool.submit(docker, "stop", "-t", "30", s.container.id) for s in served.values()]
+        results = {grace: future.result() for grace, future in answers.items()}
+        for stop in stops:
+            stop.result()
+    assert results == {"20": (200, [[2.0]]), "1": "cut off"}
+    assert [s.container.exit_code() for s in served.values()] == [0, 0]
+
+
+@pytest.mark.parametrize("grace, message", [("abc", "must be an integer, got 'abc'"),
+                                            ("-3", "must be 0 or more seconds, got '-3'")])
+def test_a_bad_seldon_s2i_grace_seconds_is_one_error_line_and_exit_2(grace: str, message: str) -> None:
+    result = docker("run", "--rm", "--network", "none", "-e", f"SELDON_S2I_GRACE_SECONDS={grace}", BUILDER,
+                    "sh", "-c", 'exec java -cp "$(cat /opt/seldon/wrapper.classpath)" io.seldon.wrapper.Microservice '
+                    "com.example.Absent MODEL", check=False)
+    output = (result.stdout + result.stderr).decode()
+    assert result.returncode == 2, output
+    assert output.strip().splitlines() == [f"ERROR: SELDON_S2I_GRACE_SECONDS {message}"]
 
 
 def test_a_run_without_a_build_says_so_in_one_line(run_container: Callable) -> None:

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The entry point: {@code java io.seldon.wrapper.Microservice [MODEL_NAME [SERVICE_TYPE]]} serves
@@ -89,16 +90,20 @@ public final class Microservice {
     System.out.printf("---> Serving %s (SERVICE_TYPE=%s): REST %s, gRPC %s, metrics %d%s%n", settings.modelName(),
         settings.serviceType(), port(settings.httpPort()), port(settings.grpcPort()), settings.metricsPort(),
         settings.metricsPath());
-    int grace = Integer.parseInt(System.getenv().getOrDefault("SELDON_S2I_GRACE_SECONDS", "20"));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("---> SIGTERM: finishing the requests in flight, then stopping");
+      // One deadline for both listeners: SELDON_S2I_GRACE_SECONDS in all, not per listener.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.graceSeconds());
+      if (grpc != null) {
+        grpc.stopAccepting();
+      }
       if (rest != null) {
-        rest.stop(Math.min(grace, 5));
+        rest.stop(settings.graceSeconds());
       }
       if (grpc != null) {
         try {
-          grpc.stop(grace);
+          grpc.stop((int) Math.max(0, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime())));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }

@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * Everything the wrapper reads from its environment, once, at start-up (the Python wrapper's
  * {@code seldon_s2i.runtime.settings}): the model, its service type, the ports, the metrics path,
- * the gRPC message limit, the REST body limit and the unit's identity (metric labels,
- * {@code meta.requestPath}, default metadata).
+ * the gRPC message limit, the REST body limit, the SIGTERM grace period and the unit's identity
+ * (metric labels, {@code meta.requestPath}, default metadata).
  *
  * <p>Ports: PREDICTIVE_UNIT_HTTP_SERVICE_PORT / _GRPC_ / _METRICS_ win; otherwise API_TYPE=REST
  * serves REST on 5000, GRPC serves gRPC on 5000, both (or unset) REST 9000 + gRPC 5000; metrics
@@ -25,6 +25,7 @@ public record Settings(
     String metricsPath,
     int grpcMaxMessageBytes,
     long maxRequestBytes,
+    int graceSeconds,
     String parameters,
     String modelMetadata,
     String unitId,
@@ -37,6 +38,9 @@ public record Settings(
       java.util.List.of("MODEL", "ROUTER", "TRANSFORMER", "OUTPUT_TRANSFORMER", "COMBINER", "OUTLIER_DETECTOR");
 
   private static final int DEFAULT_LIMIT = 256 * 1024 * 1024;
+
+  /** SELDON_S2I_GRACE_SECONDS's default: below the operator's terminationGracePeriodSeconds (30). */
+  private static final int DEFAULT_GRACE_SECONDS = 20;
 
   /** A start-up mistake of the user, reported as one {@code ERROR:} line (exit 2). */
   public static final class UsageError extends Exception {
@@ -51,7 +55,8 @@ public record Settings(
    * Settings from the command line ({@code MODEL_NAME [SERVICE_TYPE]}, else the variables of the
    * same names) and the environment.
    *
-   * @throws UsageError for a missing model name, an unknown service type or a malformed number
+   * @throws UsageError for a missing model name, an unknown service type, a malformed number or a
+   *     negative SELDON_S2I_GRACE_SECONDS
    */
   public static Settings from(String[] args, Map<String, String> env) throws UsageError {
     String model = args.length > 0 ? args[0] : env.getOrDefault("MODEL_NAME", "");
@@ -71,9 +76,13 @@ public record Settings(
     int grpcMax = integer("seldon.io/grpc-max-message-size", annotations.get("seldon.io/grpc-max-message-size"), DEFAULT_LIMIT);
     grpcMax = integer("GRPC_MAX_MESSAGE_LENGTH", env.get("GRPC_MAX_MESSAGE_LENGTH"), grpcMax);
     long maxBody = integer("SELDON_S2I_MAX_REQUEST_BYTES", env.get("SELDON_S2I_MAX_REQUEST_BYTES"), DEFAULT_LIMIT);
+    int grace = integer("SELDON_S2I_GRACE_SECONDS", env.get("SELDON_S2I_GRACE_SECONDS"), DEFAULT_GRACE_SECONDS);
+    if (grace < 0) {
+      throw new UsageError("SELDON_S2I_GRACE_SECONDS must be 0 or more seconds, got '" + grace + "'");
+    }
     String path = env.getOrDefault("PREDICTIVE_UNIT_METRICS_ENDPOINT", "");
     return new Settings(model.trim(), type, http, grpc, metrics, path.isEmpty() ? "/metrics" : path,
-        grpcMax, maxBody, env.getOrDefault("PREDICTIVE_UNIT_PARAMETERS", "[]"), env.get("MODEL_METADATA"),
+        grpcMax, maxBody, grace, env.getOrDefault("PREDICTIVE_UNIT_PARAMETERS", "[]"), env.get("MODEL_METADATA"),
         env.get("PREDICTIVE_UNIT_ID"), env.getOrDefault("PREDICTIVE_UNIT_IMAGE", ""),
         env.getOrDefault("SELDON_DEPLOYMENT_ID", "NOT_IMPLEMENTED"), env.getOrDefault("PREDICTOR_ID", "NOT_IMPLEMENTED"));
   }

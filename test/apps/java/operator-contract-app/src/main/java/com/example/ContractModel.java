@@ -16,7 +16,8 @@ import java.util.function.DoubleUnaryOperator;
  * test/apps/operator-contract-app/ContractModel.py. One class plays both graph roles: as a
  * TRANSFORMER it adds the parameter {@code offset} (default 0) to every value of data.ndarray, as a
  * MODEL it multiplies every value by {@code scale} (default 2). A request whose names are ["slow"]
- * takes SLOW_MILLIS. Every answer has the tag {@code <tag parameter>: "called"} (default tag "unit"),
+ * takes {@code slow_millis} (INT, default SLOW_MILLIS; Java's app only: the SIGTERM grace test of
+ * test/integration/test_java_builder.py). Every answer has the tag {@code <tag parameter>: "called"} (default tag "unit"),
  * the COUNTER contract_calls_total of 1, and names "t:0".."t:n-1" for the n columns of its rows
  * (as the Python wrapper names a 2-D answer).
  */
@@ -26,12 +27,14 @@ public class ContractModel implements SeldonPredictionService {
   private final double offset;
   private final double scale;
   private final String tag;
+  private final long slowMillis;
 
-  /** The unit's PREDICTIVE_UNIT_PARAMETERS: offset and scale (FLOAT), tag (STRING). */
+  /** The unit's PREDICTIVE_UNIT_PARAMETERS: offset and scale (FLOAT), tag (STRING), slow_millis (INT). */
   public ContractModel(Map<String, Object> parameters) {
     this.offset = ((Number) parameters.getOrDefault("offset", 0.0)).doubleValue();
     this.scale = ((Number) parameters.getOrDefault("scale", 2.0)).doubleValue();
     this.tag = String.valueOf(parameters.getOrDefault("tag", "unit"));
+    this.slowMillis = ((Number) parameters.getOrDefault("slow_millis", SLOW_MILLIS)).longValue();
   }
 
   @Override
@@ -47,7 +50,7 @@ public class ContractModel implements SeldonPredictionService {
   private SeldonMessage answer(SeldonMessage request, DoubleUnaryOperator op) {
     if (request.getData().getNamesList().equals(List.of("slow"))) {
       try {
-        Thread.sleep(SLOW_MILLIS);
+        Thread.sleep(slowMillis);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while slow", e);

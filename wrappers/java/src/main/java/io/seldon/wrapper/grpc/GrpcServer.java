@@ -88,7 +88,16 @@ public final class GrpcServer {
     server.start();
   }
 
-  /** Stop accepting; let calls in flight finish for up to {@code seconds}. */
+  /** Stop accepting new calls; calls in flight go on (see {@link #stop}). */
+  public void stopAccepting() {
+    server.shutdown();
+  }
+
+  /**
+   * Stop accepting; let calls in flight finish for up to {@code seconds}, then cancel the rest.
+   *
+   * @throws InterruptedException when interrupted while waiting
+   */
   public void stop(int seconds) throws InterruptedException {
     server.shutdown();
     server.awaitTermination(seconds, TimeUnit.SECONDS);

@@ -93,7 +93,10 @@ public final class RestServer {
     server.start();
   }
 
-  /** Stop accepting, let requests in flight finish for up to {@code seconds}. */
+  /**
+   * Stop accepting, let requests in flight finish for up to {@code seconds} (returns as soon as
+   * none is left: the JDK's {@code HttpServer.stop}).
+   */
   public void stop(int seconds) {
     server.stop(seconds);
     executor.shutdown();
