@@ -25,6 +25,8 @@ LOCAL_HOST = "127.0.0.1"
 SETTINGS = ("MODEL_NAME", "SERVICE_TYPE", "API_TYPE", "PROTOCOL")
 # Where a setting comes from when not from DIR/.s2i/environment (check_settings' `sources`).
 FROM_SHELL = "set in the environment seldon-s2i serve runs in, which wins over .s2i/environment"
+# Runtime flags that set one of SETTINGS (argparse dest -> name): checked in its place.
+FLAG_SETTINGS = {"service_type": "SERVICE_TYPE", "protocol": "PROTOCOL"}
 
 
 def check_settings(env: Mapping[str, str], env_file: Path,
@@ -123,8 +125,11 @@ def serve_main(argv: List[str]) -> int:
     for name, value in env_file.items():
         os.environ.setdefault(name, value)
     settings = dict(os.environ)
-    if getattr(args, "protocol", None) is not None:  # the flag wins over PROTOCOL, wherever that is set
-        settings["PROTOCOL"], sources["PROTOCOL"] = args.protocol, "given as --protocol"
+    for dest, name in FLAG_SETTINGS.items():  # a flag wins over the setting, wherever that is set
+        given = getattr(args, dest, None)
+        if given is not None:  # the runtime upper-cases --service-type (settings.build_parser)
+            settings[name] = given.upper() if name == "SERVICE_TYPE" else given
+            sources[name] = f"given as --{dest.replace('_', '-')}"
     problem = check_settings(settings, directory / ".s2i" / "environment", sources)
     if problem:
         report(problem)

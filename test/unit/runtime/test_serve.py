@@ -147,11 +147,13 @@ def test_a_flag_without_its_value_keeps_its_const_and_a_value_starting_with_a_da
 
 def test_serve_with_the_protocol_flag_before_the_directory_serves_v2(tmp_path):
     directory = model_dir(tmp_path)
+    (directory / ".s2i" / "environment").write_text("MODEL_NAME=EchoModel\nPROTOCOL=v1\n")  # the flags win
     http, metrics = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("SELDON_S2I_HOST", "PROMETHEUS_MULTIPROC_DIR", "PROTOCOL")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SELDON_S2I_HOST", "PROMETHEUS_MULTIPROC_DIR", "PROTOCOL", "SERVICE_TYPE")}
     env.update({"PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(metrics), "GRPC_WORKERS": "0"})
     proc = subprocess.Popen([sys.executable, "-m", "seldon_s2i.cli", "serve", "--protocol", "v2",
-                             "--http-port", str(http), str(directory)], env=env,
+                             "--service-type", "model", "--http-port", str(http), str(directory)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_listening(proc, http)
@@ -171,6 +173,9 @@ def test_serve_with_the_protocol_flag_before_the_directory_serves_v2(tmp_path):
     (["{dir}"], {"SERVICE_TYPE": "BOGUS"}, "ERROR: SERVICE_TYPE=BOGUS is not one of MODEL, ROUTER, TRANSFORMER, "
                                            "OUTPUT_TRANSFORMER, COMBINER, OUTLIER_DETECTOR (set in the environment "
                                            "seldon-s2i serve runs in, which wins over .s2i/environment)"),
+    (["{dir}", "--service-type", "predictor"], {}, "ERROR: SERVICE_TYPE=PREDICTOR is not one of MODEL, ROUTER, "
+                                                   "TRANSFORMER, OUTPUT_TRANSFORMER, COMBINER, OUTLIER_DETECTOR "
+                                                   "(given as --service-type)"),
     (["{dir}"], {"file": "PROTOCOL=v9\n"}, "ERROR: PROTOCOL=v9 is not one of v1, v2, both (set in "
                                              "{dir}/.s2i/environment)"),
 ])
