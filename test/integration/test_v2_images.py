@@ -13,7 +13,8 @@ twice, side by side, with host networking:
 
 Every container answers V2 ready, REST infer and gRPC ModelInfer; PROTOCOL=both also answers the v1 REST
 and gRPC predictions on the same ports, PROTOCOL=v2 answers none (404). A PROTOCOL the builder does not know
-fails the build in one ERROR line and tags nothing.
+fails the build in one ERROR line and tags nothing; so does PROTOCOL=v2 on a builder that serves v1 only
+(NodeJS's, standing for every such language: the check is s2i/lib/contract.sh's).
 """
 
 from __future__ import annotations
@@ -43,21 +44,21 @@ PROTOCOL_APPS = {"v2": "v2-model", "both": "v2-both-model"}
 INFER = {"inputs": [{"name": "x", "shape": [1, 2], "datatype": "INT32", "data": [3, 4]}]}
 
 
-def python_builders() -> List[str]:
-    """The Python builder images of builders/matrix (builders/matrix.sh is the one reader of the file)."""
+def matrix_builders(language: str) -> List[str]:
+    """A language's builder images in builders/matrix (builders/matrix.sh is the one reader of the file)."""
     listed = subprocess.run([str(ROOT / "builders" / "matrix.sh")], capture_output=True, text=True, check=True,
-                            env={"PATH": "/usr/bin:/bin", "LANGUAGES": "python"}).stdout
+                            env={"PATH": "/usr/bin:/bin", "LANGUAGES": language}).stdout
     return [line.split()[6] for line in listed.splitlines()]
 
 
-BUILDERS = python_builders()
+BUILDERS = matrix_builders("python")
 
 
-def build(app: str, builder: str, tag: str) -> subprocess.CompletedProcess:
+def build(app: str, builder: str, tag: str, *flags: str) -> subprocess.CompletedProcess:
     """`seldon-s2i build` of a test app; nothing to install, so no CA bundle is needed."""
     return subprocess.run([SELDON_S2I, "build", str(APPS / app), builder, tag, "--network", "host",
-                           "--pull-policy", "never"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          timeout=600)
+                           "--pull-policy", "never", *flags], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -167,4 +168,17 @@ def test_an_unknown_protocol_fails_the_build_in_one_error_line_and_tags_nothing(
     errors = [line for line in result.stdout.splitlines() if line.startswith("ERROR: ") and "PROTOCOL" in line]
     assert errors == ["ERROR: PROTOCOL=v3 is not one of v1, v2, both (set in .s2i/environment)"], result.stdout
     assert "Installing" not in result.stdout and "Checking that MODEL_NAME" not in result.stdout
+    assert not image_exists(tag)
+
+
+def test_a_builder_serving_v1_only_refuses_protocol_v2_in_one_error_line_and_tags_nothing() -> None:
+    builder = matrix_builders("nodejs")[0]  # every v1-only language shares this check (s2i/lib/contract.sh)
+    if not image_exists(builder):
+        pytest.fail(f"builder image {builder} missing (run `make build LANGUAGES=nodejs`)")
+    tag = f"seldon-s2i-test-nodejs-v2:{uuid.uuid4().hex[:8]}"
+    result = build("nodejs/model-app", builder, tag, "-e", "PROTOCOL=v2")
+    assert result.returncode != 0
+    errors = [line for line in result.stdout.splitlines() if line.startswith("ERROR: ") and "PROTOCOL" in line]
+    assert errors == ["ERROR: PROTOCOL=v2: this builder serves the Seldon protocol (v1) only, not the Open Inference "
+                      "(V2) protocol: remove PROTOCOL from .s2i/environment or set PROTOCOL=v1"], result.stdout
     assert not image_exists(tag)
