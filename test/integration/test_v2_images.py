@@ -14,7 +14,8 @@ twice, side by side, with host networking:
 Every container answers V2 ready, REST infer and gRPC ModelInfer; PROTOCOL=both also answers the v1 REST
 and gRPC predictions on the same ports, PROTOCOL=v2 answers none (404). A PROTOCOL the builder does not know
 fails the build in one ERROR line and tags nothing; so does PROTOCOL=v2 on a builder that serves v1 only
-(NodeJS's, standing for every such language: the check is s2i/lib/contract.sh's).
+(NodeJS's, standing for every such language: the check is s2i/lib/contract.sh's). A TRANSFORMER -> MODEL
+graph under spec.protocol v2 answers the chain the operator's executor makes of it.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def build(app: str, builder: str, tag: str, *flags: str) -> subprocess.Completed
 
 @pytest.fixture(scope="module")
 def images() -> Iterator[Dict[Tuple[str, str], str]]:
-    """(builder, PROTOCOL) -> an image of the app with that PROTOCOL, each built once; removed at the end."""
+    """(builder, PROTOCOL) -> an image of the app with that PROTOCOL, and (first builder, "transformer") ->
+    transformer-app with PROTOCOL=v2; each built once, all removed at the end (after their containers)."""
     missing = [builder for builder in BUILDERS if not image_exists(builder)]
     if missing:
         pytest.fail(f"builder images missing: {missing} (run `make build LANGUAGES=python`)")
@@ -76,6 +78,11 @@ def images() -> Iterator[Dict[Tuple[str, str], str]]:
                 result = build(app, builder, tag)
                 assert result.returncode == 0, f"building {app} with {builder} failed:\n{result.stdout}"
                 built[(builder, protocol)] = tag
+        # transformer-app (AddOne, API_TYPE=REST) with PROTOCOL=v2 from the build's -e, for a V2 graph
+        tag = f"seldon-s2i-test-transformer-app:v2-{run_id}"
+        result = build("transformer-app", BUILDERS[0], tag, "-e", "PROTOCOL=v2")
+        assert result.returncode == 0, f"building transformer-app failed:\n{result.stdout}"
+        built[(BUILDERS[0], "transformer")] = tag
         yield built
     finally:
         if built:
@@ -182,3 +189,28 @@ def test_a_builder_serving_v1_only_refuses_protocol_v2_in_one_error_line_and_tag
     assert errors == ["ERROR: PROTOCOL=v2: this builder serves the Seldon protocol (v1) only, not the Open Inference "
                       "(V2) protocol: remove PROTOCOL from .s2i/environment or set PROTOCOL=v1"], result.stdout
     assert not image_exists(tag)
+
+
+def executor_v2_chain(units: List, request: Dict) -> Dict:
+    """A graph under spec.protocol v2, called as seldon-core 1.17.1's executor does
+    (executor/api/rest/client.go): each node's POST /v2/models/<node name>/infer, the answer handed on
+    with its `outputs` renamed `inputs` (ChainKFserving)."""
+    body = request
+    for unit in units:
+        response = requests.post(f"{unit.url}/v2/models/{unit.node['name']}/infer", json=body, timeout=30)
+        assert response.status_code == 200, f"{unit.node['name']}: {response.status_code} {response.text}"
+        answer = response.json()
+        body = {("inputs" if key == "outputs" else key): value for key, value in answer.items()}
+    return answer
+
+
+def test_a_v2_graph_of_a_transformer_and_a_model_chains_as_the_executor_calls_it(
+        images: Dict[Tuple[str, str], str], run_container: Callable, wait_for_http: Callable) -> None:
+    manifest = deployment(images[(BUILDERS[0], "transformer")], "--child", images[(BUILDERS[0], "v2")])
+    assert (manifest["spec"]["protocol"], manifest["spec"]["transport"]) == ("v2", "rest")
+    units = operator_pod(manifest)
+    for unit in units:
+        container = run_container(unit.image, env=unit.env, user="12345:0")
+        wait_for_http(f"{unit.url}/v2/models/{unit.node['name']}/ready", container)
+    output = executor_v2_chain(units, INFER)["outputs"][0]
+    assert (output["datatype"], output["shape"], output["data"]) == ("INT32", [1, 2], [8, 10])  # (x + 1) * 2
