@@ -55,17 +55,22 @@ check_api_type() {
     done
 }
 
-# PROTOCOL (optional): one of the language's LANGUAGE_PROTOCOLS (default: v1 only), any case.
+# PROTOCOL (optional): one of the language's LANGUAGE_PROTOCOLS (default: v1 only), any case. A
+# builder serving v1 only says so when asked for the Open Inference protocol (v2 or both).
 check_protocol() {
-    local protocols=${LANGUAGE_PROTOCOLS:-v1}
+    local protocols=${LANGUAGE_PROTOCOLS:-v1} protocol
+    protocol=$(echo "$PROTOCOL" | tr '[:upper:]' '[:lower:]')
     case " $protocols " in
-        *" $(echo "$PROTOCOL" | tr '[:upper:]' '[:lower:]') "*) ;;
+        *" $protocol "*) return 0 ;;
+    esac
+    case "$protocols:$protocol" in
+        v1:v2 | v1:both) fail "PROTOCOL=$PROTOCOL: this builder serves the Seldon protocol (v1) only, not the Open Inference (V2) protocol: remove PROTOCOL from .s2i/environment or set PROTOCOL=v1" ;;
         *) fail "PROTOCOL=$PROTOCOL is not one of ${protocols// /, } (set in .s2i/environment)" ;;
     esac
 }
 
 validate_settings() {
-    banner "Checking MODEL_NAME, SERVICE_TYPE, API_TYPE and PERSISTENCE"
+    banner "Checking MODEL_NAME, SERVICE_TYPE, API_TYPE, PROTOCOL and PERSISTENCE"
     [ -n "${MODEL_NAME:-}" ] ||
         fail "MODEL_NAME is not set: add a line MODEL_NAME=$LANGUAGE_MODEL_NAME_EXAMPLE to .s2i/environment"
     check_unquoted MODEL_NAME "$MODEL_NAME"

@@ -162,8 +162,11 @@ def _build_parser() -> usererror.ArgumentParser:
 DEPLOYMENT_DESCRIPTION = """\
 Print a SeldonDeployment (machinelearning.seldon.io/v1) that runs IMAGE under
 the Seldon Core operator: kubectl apply -f the output. The graph node's type and
-endpoint come from the image's SERVICE_TYPE and API_TYPE (its environment; with
-IMAGE=DIR from DIR/.s2i/environment, for an image not built yet). --child adds
+endpoint come from the image's SERVICE_TYPE and API_TYPE, spec.protocol from its
+PROTOCOL: v1 (or none) -> seldon, v2 -> v2, both -> seldon unless --protocol v2
+(its environment; with IMAGE=DIR from DIR/.s2i/environment, for an image not
+built yet). A --protocol the images do not serve, or an unknown PROTOCOL, is an
+error. --child adds
 units below it: TRANSFORMER -> MODEL, a ROUTER or COMBINER over several models.
 The output passes --check before it is printed; resources are yours to add.
 
@@ -188,17 +191,18 @@ def _add_deployment_parser(commands: argparse._SubParsersAction) -> None:
     deploy.add_argument("--child", action="append", default=[], metavar="IMAGE[=DIR]",
                         help="a unit below the root, in order (repeatable)")
     deploy.add_argument("--check", default="", metavar="FILE", help="validate FILE instead (- for stdin)")
-    deploy.add_argument("--name", default="", help="metadata.name (default: the root image's name)")
-    deploy.add_argument("--namespace", default="", help="metadata.namespace (default: kubectl's)")
+    deploy.add_argument("--name", help="metadata.name (default: the root image's name)")
+    deploy.add_argument("--namespace", help="metadata.namespace (default: kubectl's)")
     deploy.add_argument("--predictor", default="default", help="the predictor's name (default: default)")
-    deploy.add_argument("--node-name", default="", help="the root node's and container's name (default: the image's)")
-    deploy.add_argument("--service-name", default="",
+    deploy.add_argument("--node-name", help="the root node's and container's name (default: the image's)")
+    deploy.add_argument("--service-name",
                         help="seldon.io/svc-name, the Service of the executor (default: --name)")
     deploy.add_argument("--replicas", type=int, default=1, help="pods of the predictor (default: 1)")
     deploy.add_argument("--transport", choices=("rest", "grpc"), default="",
                         help="every node's endpoint type (default: rest when all images serve REST)")
-    deploy.add_argument("--protocol", choices=("seldon", "v2"), default="seldon",
-                        help="the protocol the executor speaks (default: seldon)")
+    deploy.add_argument("--protocol", choices=("seldon", "v2"),
+                        help="the protocol the executor speaks (default: the images' PROTOCOL: v2 -> v2, "
+                             "v1 or both -> seldon)")
     deploy.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE:TYPE",
                         help="a root node parameter (PREDICTIVE_UNIT_PARAMETERS; TYPE: INT, FLOAT, DOUBLE, "
                              "STRING, BOOL; repeatable)")

@@ -115,6 +115,18 @@ def test_the_accepted_api_types_are_the_languages(scripts: Path, tmp_path: Path)
     assert result.stderr.strip() == "ERROR: API_TYPE=REST,GRPC: expected REST (set in .s2i/environment)"
 
 
+@pytest.mark.parametrize("language", ["nodejs", "java", "r"])
+@pytest.mark.parametrize("protocol", ["v2", "Both"])
+def test_a_builder_serving_v1_only_refuses_the_open_inference_protocol_in_one_line(
+        tmp_path: Path, language: str, protocol: str) -> None:
+    assert stage(language, tmp_path / language).returncode == 0
+    result = run_assemble(tmp_path / language, {**GOOD, "PROTOCOL": protocol})
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"ERROR: PROTOCOL={protocol}: this builder serves the Seldon protocol (v1) only, not the Open Inference (V2) "
+        "protocol: remove PROTOCOL from .s2i/environment or set PROTOCOL=v1")
+
+
 def test_usage_names_the_builder_and_the_language_version(scripts: Path) -> None:
     result = subprocess.run(["bash", str(scripts / "usage")], capture_output=True, text=True, timeout=30,
                             env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",

@@ -22,7 +22,7 @@ import yaml
 from ..driver import console
 from ..driver.engine import Engine
 from ..driver.errors import BuildError, UsageError
-from .manifest import Manifest, Options, build_manifest, default_transport
+from .manifest import Manifest, Options, build_manifest, default_protocol, default_transport
 from .units import Unit, check_name, name_of_image, parse_parameter, read_unit, split_unit_argument
 from .validate import validate
 
@@ -73,7 +73,7 @@ def read_graph(args: argparse.Namespace) -> Unit:
     engine = _engine_factory()
     taken: Set[str] = set()
     image, directory = split_unit_argument(args.unit)
-    root_name = check_name(args.node_name, "--node-name") if args.node_name else name_of_image(image)
+    root_name = name_of_image(image) if args.node_name is None else check_name(args.node_name, "--node-name")
     parameters = [parse_parameter(p) for p in args.parameter]
     names = [parameter["name"] for parameter in parameters]
     twice = sorted({name for name in names if names.count(name) > 1})
@@ -87,18 +87,20 @@ def read_graph(args: argparse.Namespace) -> Unit:
 
 
 def options_from_args(args: argparse.Namespace, root: Unit) -> Options:
-    """Options from the flags; the name defaults to the root image's name."""
+    """Options from the flags. A name flag given is checked even when empty (`--name ''` is refused, not
+    taken for the default); the name defaults to the root image's name (not --node-name's), spec.protocol
+    to what the images serve (default_protocol)."""
     if args.replicas < 0:
         raise UsageError(f"--replicas {args.replicas}: give 0 or more")
-    name = check_name(args.name, "--name") if args.name else root.name
+    name = name_of_image(root.image) if args.name is None else check_name(args.name, "--name")
     return Options(
         name=name,
-        namespace=check_name(args.namespace, "--namespace") if args.namespace else None,
+        namespace=None if args.namespace is None else check_name(args.namespace, "--namespace"),
         predictor=check_name(args.predictor, "--predictor"),
         replicas=args.replicas,
         transport=args.transport or default_transport(root),
-        protocol=args.protocol,
-        service_name=check_name(args.service_name, "--service-name") if args.service_name else None,
+        protocol=args.protocol or default_protocol(root),
+        service_name=None if args.service_name is None else check_name(args.service_name, "--service-name"),
         annotations=dict(_annotation(text) for text in args.annotation),
     )
 

@@ -13,7 +13,7 @@ from typing import Any, Dict, Optional
 
 from ..driver.errors import BuildError
 from .units import Unit, tag_of_image
-from .vocabulary import API_VERSION, KIND, NEEDS_CHILDREN
+from .vocabulary import API_VERSION, KIND, NEEDS_CHILDREN, NO_V2_SERVICE_TYPES
 
 Manifest = Dict[str, Any]
 
@@ -37,10 +37,22 @@ class Options:
     annotations: Dict[str, str] = field(default_factory=dict)
 
 
-def check_graph(root: Unit, transport: str) -> None:
-    """BuildError unless every unit serves `transport` and routers/combiners have children."""
+# An image's PROTOCOL in words, for the errors (PROTOCOL=both serves every spec.protocol we write).
+_PROTOCOL_NAMES = {"v1": "Seldon (v1)", "v2": "Open Inference (V2)"}
+
+
+def check_graph(root: Unit, transport: str, protocol: str = "seldon") -> None:
+    """BuildError unless every unit serves `transport` and `protocol` (spec.protocol: its image's
+    PROTOCOL allows it, and under v2 its SERVICE_TYPE has a V2 meaning) and routers/combiners have children."""
     endpoint = transport.upper()
     for unit in root.walk():
+        if protocol not in unit.facts.spec_protocols:
+            raise BuildError(f"{unit.image} serves only the {_PROTOCOL_NAMES[unit.facts.protocol]} protocol "
+                             f"(its PROTOCOL={unit.facts.protocol}), not --protocol {protocol}: leave out --protocol "
+                             "or rebuild it with PROTOCOL=both")
+        if protocol == "v2" and unit.facts.service_type in NO_V2_SERVICE_TYPES:
+            raise BuildError(f"{unit.image} is a {unit.facts.service_type}, which has no Open Inference (V2) "
+                             "meaning: deploy it with --protocol seldon (an image with PROTOCOL=v1 or both)")
         if endpoint not in unit.facts.api_types:
             raise BuildError(f"{unit.image} serves only {','.join(unit.facts.api_types)} (its API_TYPE), "
                              f"not {endpoint}: choose --transport {unit.facts.api_types[0].lower()} "
@@ -48,6 +60,20 @@ def check_graph(root: Unit, transport: str) -> None:
         if unit.node_type in NEEDS_CHILDREN and not unit.children:
             raise BuildError(f"{unit.image} is a {unit.facts.service_type}: give the units it "
                              f"{'routes to' if unit.node_type == 'ROUTER' else 'combines'} with --child IMAGE")
+
+
+def default_protocol(root: Unit) -> str:
+    """spec.protocol from what the images serve: "seldon" when every unit serves the Seldon protocol
+    (PROTOCOL v1, unset, or both), else "v2" when every unit serves V2 (PROTOCOL v2 or both); BuildError
+    when the images share none (one v1-only, another v2-only). Under "v2" the operator's executor calls
+    each node's /v2/models/<node name>/infer, and the image takes its V2 model name from the
+    MLSERVER_MODEL_NAME the operator injects (= the node name; docs/v2-protocol.md)."""
+    for protocol in ("seldon", "v2"):
+        if all(protocol in unit.facts.spec_protocols for unit in root.walk()):
+            return protocol
+    v1, v2 = (next(u.image for u in root.walk() if u.facts.protocol == p) for p in ("v1", "v2"))
+    raise BuildError(f"the images share no protocol: {v1} serves only Seldon (v1), {v2} only Open Inference "
+                     "(V2): rebuild one of them with PROTOCOL=both")
 
 
 def default_transport(root: Unit) -> str:
@@ -71,7 +97,7 @@ def graph_node(unit: Unit, endpoint: str) -> Dict[str, Any]:
 def build_manifest(root: Unit, options: Options) -> Manifest:
     """The SeldonDeployment of the graph under `root`; BuildError when the graph cannot work
     (check_graph). Containers carry only name and image: resources are the user's to add."""
-    check_graph(root, options.transport)
+    check_graph(root, options.transport, options.protocol)
     metadata: Dict[str, Any] = {"name": options.name}
     if options.namespace:
         metadata["namespace"] = options.namespace

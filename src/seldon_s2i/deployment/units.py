@@ -20,9 +20,11 @@ from ..driver.reference import invalid_reason
 from ..envfile import parse_environment
 from .vocabulary import (
     DNS1123_LABEL_MAX,
+    IMAGE_PROTOCOLS,
     NODE_TYPE_OF_SERVICE_TYPE,
     PARAMETER_FORM,
     PARAMETER_TYPES,
+    SPEC_PROTOCOLS_OF_IMAGE_PROTOCOL,
     is_dns1123_label,
     reads_as,
 )
@@ -33,10 +35,17 @@ BUILDER_LABEL = "io.openshift.s2i.build.image"
 
 @dataclass(frozen=True)
 class Facts:
-    """What a unit serves: SERVICE_TYPE (one of NODE_TYPE_OF_SERVICE_TYPE) and its API types (REST, GRPC)."""
+    """What a unit serves: SERVICE_TYPE (one of NODE_TYPE_OF_SERVICE_TYPE), its API types (REST, GRPC) and
+    its PROTOCOL (one of IMAGE_PROTOCOLS: v1, the Seldon protocol; v2, Open Inference; or both)."""
 
     service_type: str
     api_types: Tuple[str, ...]
+    protocol: str = "v1"
+
+    @property
+    def spec_protocols(self) -> Tuple[str, ...]:
+        """The SeldonDeployment `spec.protocol` values the executor may speak to this unit."""
+        return SPEC_PROTOCOLS_OF_IMAGE_PROTOCOL[self.protocol]
 
 
 @dataclass
@@ -72,7 +81,8 @@ def split_unit_argument(argument: str) -> Tuple[str, Optional[Path]]:
 
 
 def facts_from_environment(env: Dict[str, str], where: str) -> Facts:
-    """Facts from SERVICE_TYPE and API_TYPE (default REST,GRPC, as the builders); BuildError names `where`."""
+    """Facts from SERVICE_TYPE, API_TYPE (default REST,GRPC, as the builders) and PROTOCOL (default v1, any
+    case, as s2i/lib/contract.sh's check_protocol); BuildError names `where`."""
     service_type = env.get("SERVICE_TYPE", "").strip().upper()
     if not service_type:
         raise BuildError(f"{where} sets no SERVICE_TYPE: build it with a seldon-s2i builder "
@@ -84,7 +94,11 @@ def facts_from_environment(env: Dict[str, str], where: str) -> Facts:
     unknown = [api for api in api_types if api not in ("REST", "GRPC")]
     if unknown or not api_types:
         raise BuildError(f"{where} has API_TYPE={env.get('API_TYPE')}: expected REST, GRPC or REST,GRPC")
-    return Facts(service_type, api_types)
+    protocol = env.get("PROTOCOL", "").strip().lower() or "v1"
+    if protocol not in IMAGE_PROTOCOLS:
+        raise BuildError(f"{where} has PROTOCOL={env['PROTOCOL']}, an unknown protocol: expected one of "
+                         f"{', '.join(IMAGE_PROTOCOLS)} (rebuild it with PROTOCOL=v1, v2 or both in .s2i/environment)")
+    return Facts(service_type, api_types, protocol)
 
 
 def facts_from_image(engine: Engine, image: str) -> Facts:

@@ -36,6 +36,17 @@ PARAMETER_TYPES: Tuple[str, ...] = ("INT", "FLOAT", "DOUBLE", "STRING", "BOOL")
 PARAMETER_FORM = "-p NAME=VALUE:TYPE (TYPE one of " + ", ".join(PARAMETER_TYPES) + ")"
 PROTOCOLS: Tuple[str, ...] = ("seldon", "tensorflow", "kfserving", "v2")
 TRANSPORTS: Tuple[str, ...] = ("rest", "grpc")
+# An image's PROTOCOL (.s2i/environment; docs/v2-protocol.md) -> the spec.protocol values its node can be
+# called with: the Seldon protocol ("seldon"), the Open Inference protocol ("v2", the operator's ProtocolV2),
+# or, for PROTOCOL=both (V2 beside v1 on the same ports), either; the first is what we write by default.
+IMAGE_PROTOCOLS: Tuple[str, ...] = ("v1", "v2", "both")
+SPEC_PROTOCOLS_OF_IMAGE_PROTOCOL: Dict[str, Tuple[str, ...]] = {
+    "v1": ("seldon",),
+    "v2": ("v2",),
+    "both": ("seldon", "v2"),
+}
+# Service types with no Open Inference (V2) meaning: the wrapper's V2 infer answers 400 for them.
+NO_V2_SERVICE_TYPES: Tuple[str, ...] = ("ROUTER", "COMBINER", "OUTLIER_DETECTOR")
 # Graph nodes served by a prepackaged server or a built-in unit need no container of their own.
 UNKNOWN_IMPLEMENTATION = "UNKNOWN_IMPLEMENTATION"
 

@@ -89,6 +89,15 @@ def test_check_reads_several_documents_and_names_each(capsys, tmp_path):
     (["{model}", "-a", "Seldon.IO/x=1"], 2, "annotation key 'Seldon.IO/x' is not a Kubernetes annotation key"),
     (["{model}", "-p", "a=1:INT", "-p", "a=2:INT"], 2, "-p a: the parameter is given more than once"),
     (["{model}", "--replicas", "-1"], 2, "--replicas -1: give 0 or more"),
+    (["{model}", "--name", ""], 2, "--name '' is not a DNS-1123 label"),
+    (["{model}", "--node-name", ""], 2, "--node-name '' is not a DNS-1123 label"),
+    (["{model}", "--namespace", ""], 2, "--namespace '' is not a DNS-1123 label"),
+    (["{model}", "--service-name", ""], 2, "--service-name '' is not a DNS-1123 label"),
+    (["{model}", "--protocol", "v2"], 1, "serves only the Seldon (v1) protocol (its PROTOCOL=v1), not --protocol v2"),
+    (["{v2}", "--protocol", "seldon"], 1, "serves only the Open Inference (V2) protocol (its PROTOCOL=v2), not "
+                                          "--protocol seldon"),
+    (["{v3}"], 1, "PROTOCOL=v3, an unknown protocol: expected one of v1, v2, both"),
+    (["{v2}", "--child", "{model}"], 1, "the images share no protocol"),
     (["{unknown}"], 1, "SERVICE_TYPE=CLASSIFIER, an unknown service type"),
     (["{model}", "--transport", "grpc"], 1, "serves only REST (its API_TYPE), not GRPC"),
     (["Bad:1"], 2, "'Bad:1' is not a valid image name"),
@@ -102,6 +111,8 @@ def test_a_mistake_is_one_error_line_and_a_non_zero_exit(capsys, source_dir, tmp
                                                           fragment):
     files = {"model": f"m:1={source_dir('model', SERVICE_TYPE='MODEL', API_TYPE='REST')}",
              "unknown": f"m:1={source_dir('unknown', SERVICE_TYPE='CLASSIFIER')}",
+             "v2": f"v:1={source_dir('v2', SERVICE_TYPE='MODEL', PROTOCOL='v2')}",
+             "v3": f"v:1={source_dir('v3', SERVICE_TYPE='MODEL', PROTOCOL='v3')}",
              "not_yaml": str(tmp_path / "bad.yaml"), "empty": str(tmp_path / "empty.yaml")}
     (tmp_path / "bad.yaml").write_text("a: b: c\n")
     (tmp_path / "empty.yaml").write_text("# nothing\n")
@@ -136,3 +147,26 @@ def test_check_refuses_a_key_given_twice(capsys, tmp_path):
     code, _, err = run(capsys, "--check", str(twice))
     assert code == 1
     assert "duplicate key 'replicas'" in one_error(err)
+
+
+@pytest.mark.parametrize("protocol, flags, expected", [
+    ("v2", [], "v2"), ("both", [], "seldon"), ("both", ["--protocol", "v2"], "v2"), ("v1", [], "seldon"),
+    ("v1", ["--protocol", "seldon"], "seldon"),
+])
+def test_the_spec_protocol_follows_the_images_protocol(capsys, source_dir, protocol, flags, expected):
+    model = source_dir("model", SERVICE_TYPE="MODEL", PROTOCOL=protocol)
+    code, out, err = run(capsys, f"my-registry/model:1={model}", *flags)
+    assert (code, err) == (0, "")
+    assert yaml.safe_load(out)["spec"]["protocol"] == expected
+
+
+def test_the_node_name_names_the_node_and_container_but_not_the_deployment(capsys, source_dir):
+    model = source_dir("model", SERVICE_TYPE="MODEL")
+    code, out, _ = run(capsys, f"my-registry/my-model:1={model}", "--node-name", "classifier")
+    manifest = yaml.safe_load(out)
+    predictor = manifest["spec"]["predictors"][0]
+    assert code == 0
+    assert (predictor["graph"]["name"], predictor["componentSpecs"][0]["spec"]["containers"][0]["name"]) == (
+        "classifier", "classifier")
+    assert (manifest["metadata"]["name"], manifest["spec"]["name"]) == ("my-model", "my-model")
+    assert predictor["annotations"]["seldon.io/svc-name"] == "my-model"

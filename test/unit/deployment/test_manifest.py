@@ -7,7 +7,7 @@ from typing import List
 
 import pytest
 
-from seldon_s2i.deployment.manifest import Options, build_manifest, default_transport
+from seldon_s2i.deployment.manifest import Options, build_manifest, default_protocol, default_transport
 from seldon_s2i.deployment.units import Facts, Unit
 from seldon_s2i.deployment.validate import validate
 from seldon_s2i.deployment.vocabulary import NEEDS_CHILDREN, NODE_TYPE_OF_SERVICE_TYPE
@@ -16,8 +16,9 @@ from seldon_s2i.driver.errors import BuildError
 REST_GRPC = ("REST", "GRPC")
 
 
-def unit(name: str, service_type: str = "MODEL", api_types=REST_GRPC, children: List[Unit] = ()) -> Unit:
-    return Unit(name=name, image=f"my-registry/{name}:0.1", facts=Facts(service_type, tuple(api_types)),
+def unit(name: str, service_type: str = "MODEL", api_types=REST_GRPC, children: List[Unit] = (),
+         protocol: str = "v1") -> Unit:
+    return Unit(name=name, image=f"my-registry/{name}:0.1", facts=Facts(service_type, tuple(api_types), protocol),
                 children=list(children))
 
 
@@ -70,7 +71,7 @@ def test_a_graph_with_children_puts_every_container_in_one_pod_in_graph_order(ro
 
 
 def test_options_set_namespace_replicas_transport_protocol_annotations_and_parameters():
-    root = unit("my-model")
+    root = unit("my-model", protocol="both")
     root.parameters.append({"name": "threshold", "value": "0.5", "type": "FLOAT"})
     options = Options(name="prod-model", namespace="models", predictor="main", replicas=3, transport="grpc",
                       protocol="v2", service_name="my-model-svc",
@@ -97,3 +98,42 @@ def test_the_transport_follows_what_every_image_serves():
 def test_a_transport_an_image_does_not_serve_is_refused_naming_the_image():
     with pytest.raises(BuildError, match=r"my-registry/a:0.1 serves only REST \(its API_TYPE\), not GRPC"):
         build_manifest(unit("a", api_types=["REST"]), Options(name="a", transport="grpc"))
+
+
+# --- spec.protocol from the images' PROTOCOL --------------------------------------------------------
+
+@pytest.mark.parametrize("protocols, expected", [
+    (["v1"], "seldon"), (["both"], "seldon"), (["v2"], "v2"),
+    (["v1", "both"], "seldon"), (["v2", "both"], "v2"), (["both", "both"], "seldon"),
+])
+def test_the_protocol_is_the_one_every_image_serves_seldon_first(protocols, expected):
+    root = unit("root", "TRANSFORMER", protocol=protocols[0],
+                children=[unit(f"child-{i}", protocol=p) for i, p in enumerate(protocols[1:])])
+    assert default_protocol(root) == expected
+    manifest = build_manifest(root, Options(name="graph", protocol=expected))
+    assert manifest["spec"]["protocol"] == expected and validate(manifest) == []
+
+
+def test_images_that_share_no_protocol_are_refused_naming_both():
+    root = unit("root", "TRANSFORMER", protocol="v2", children=[unit("model", protocol="v1")])
+    with pytest.raises(BuildError, match=r"^the images share no protocol: my-registry/model:0.1 serves only Seldon "
+                                         r"\(v1\), my-registry/root:0.1 only Open Inference \(V2\)"):
+        default_protocol(root)
+
+
+@pytest.mark.parametrize("image_protocol, spec_protocol, words", [
+    ("v1", "v2", "serves only the Seldon (v1) protocol (its PROTOCOL=v1), not --protocol v2"),
+    ("v2", "seldon", "serves only the Open Inference (V2) protocol (its PROTOCOL=v2), not --protocol seldon"),
+])
+def test_a_protocol_an_image_does_not_serve_is_refused_naming_the_image(image_protocol, spec_protocol, words):
+    with pytest.raises(BuildError) as raised:
+        build_manifest(unit("a", protocol=image_protocol), Options(name="a", protocol=spec_protocol))
+    assert raised.value.message.startswith(f"my-registry/a:0.1 {words}")
+
+
+@pytest.mark.parametrize("service_type", ["ROUTER", "COMBINER", "OUTLIER_DETECTOR"])
+def test_a_unit_with_no_v2_meaning_is_refused_under_the_v2_protocol(service_type):
+    root = unit("a", service_type, protocol="both", children=[unit("b", protocol="both")])
+    with pytest.raises(BuildError, match=f"is a {service_type}, which has no Open Inference \\(V2\\) meaning"):
+        build_manifest(root, Options(name="a", protocol="v2"))
+    assert validate(build_manifest(root, Options(name="a", protocol="seldon"))) == []

@@ -68,11 +68,23 @@ def test_facts_come_from_the_sources_environment_with_the_builders_api_default(s
     ({}, "sets no SERVICE_TYPE"),
     ({"SERVICE_TYPE": "CLASSIFIER"}, "SERVICE_TYPE=CLASSIFIER, an unknown service type: expected one of MODEL,"),
     ({"SERVICE_TYPE": "MODEL", "API_TYPE": "HTTP"}, "API_TYPE=HTTP: expected REST, GRPC or REST,GRPC"),
+    ({"SERVICE_TYPE": "MODEL", "PROTOCOL": "kserve"}, "PROTOCOL=kserve, an unknown protocol: expected one of v1, v2, "
+                                                      "both"),
+    ({"SERVICE_TYPE": "MODEL", "PROTOCOL": '"v2"'}, 'PROTOCOL="v2", an unknown protocol'),
 ])
 def test_a_source_without_a_known_service_type_is_refused_in_one_line(source_dir, env, fragment):
     with pytest.raises(BuildError) as caught:
         facts_from_source(source_dir("model", **env))
     assert fragment in caught.value.message and "\n" not in caught.value.message
+
+
+@pytest.mark.parametrize("written, protocol, spec_protocols", [
+    (None, "v1", ("seldon",)), ("v1", "v1", ("seldon",)), ("V2", "v2", ("v2",)), ("both", "both", ("seldon", "v2")),
+])
+def test_the_protocol_comes_from_protocol_as_the_builder_reads_it(source_dir, written, protocol, spec_protocols):
+    env = {"SERVICE_TYPE": "MODEL", **({"PROTOCOL": written} if written else {})}
+    facts = facts_from_source(source_dir("model", **env))
+    assert (facts.protocol, facts.spec_protocols) == (protocol, spec_protocols)
 
 
 def test_a_directory_without_s2i_environment_is_refused(tmp_path):

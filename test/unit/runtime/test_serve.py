@@ -120,3 +120,72 @@ def test_serve_refuses_the_settings_a_build_refuses_in_one_error_line(tmp_path, 
                           capture_output=True, text=True, timeout=60)
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("ERROR: " + error), done.stderr
+
+
+# --- runtime flags before or after DIR; where a bad setting comes from ---------------------------------
+
+@pytest.mark.parametrize("argv", [
+    ["--protocol", "v2", "DIR", "--workers", "2"],
+    ["DIR", "--protocol", "v2", "--workers", "2"],
+    ["--protocol=v2", "--workers", "2", "DIR"],
+    ["--workers", "2", "DIR", "--protocol", "v2"],
+])
+def test_runtime_flags_may_come_before_or_after_the_directory(argv):
+    from seldon_s2i.runtime.serve import _read_arguments
+
+    args, flags = _read_arguments(argv)
+    assert args.directory == "DIR"
+    assert sorted(flags) == ["--protocol=v2", "--workers=2"]
+
+
+def test_a_flag_without_its_value_keeps_its_const_and_a_value_starting_with_a_dash_survives():
+    from seldon_s2i.runtime.serve import _read_arguments
+
+    args, flags = _read_arguments(["--parameters=-1", "DIR", "--debug", "--host", "::1"])
+    assert (args.directory, args.host, flags) == ("DIR", "::1", ["--parameters=-1", "--debug"])
+
+
+def test_serve_with_the_protocol_flag_before_the_directory_serves_v2(tmp_path):
+    directory = model_dir(tmp_path)
+    (directory / ".s2i" / "environment").write_text("MODEL_NAME=EchoModel\nPROTOCOL=v1\n")  # the flags win
+    http, metrics = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SELDON_S2I_HOST", "PROMETHEUS_MULTIPROC_DIR", "PROTOCOL", "SERVICE_TYPE")}
+    env.update({"PREDICTIVE_UNIT_METRICS_SERVICE_PORT": str(metrics), "GRPC_WORKERS": "0"})
+    proc = subprocess.Popen([sys.executable, "-m", "seldon_s2i.cli", "serve", "--protocol", "v2",
+                             "--service-type", "model", "--http-port", str(http), str(directory)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_listening(proc, http)
+        assert requests.get(f"http://127.0.0.1:{http}/v2/models/EchoModel/ready", timeout=5).status_code == 200
+        assert requests.get(f"http://127.0.0.1:{http}/health/ping", timeout=5).status_code == 404  # v2 only
+    finally:
+        stop(proc)
+
+
+@pytest.mark.parametrize("argv, shell, error", [
+    (["--protocl", "v2", "{dir}"], {},
+     "ERROR: unrecognized arguments: --protocl {dir} (see `seldon-s2i serve --help`)"),
+    (["{dir}"], {"PROTOCOL": "v9"}, "ERROR: PROTOCOL=v9 is not one of v1, v2, both (set in the environment "
+                                    "seldon-s2i serve runs in, which wins over .s2i/environment)"),
+    (["{dir}", "--protocol", "v3"], {"PROTOCOL": "v2"}, "ERROR: PROTOCOL=v3 is not one of v1, v2, both "
+                                                        "(given as --protocol)"),
+    (["{dir}"], {"SERVICE_TYPE": "BOGUS"}, "ERROR: SERVICE_TYPE=BOGUS is not one of MODEL, ROUTER, TRANSFORMER, "
+                                           "OUTPUT_TRANSFORMER, COMBINER, OUTLIER_DETECTOR (set in the environment "
+                                           "seldon-s2i serve runs in, which wins over .s2i/environment)"),
+    (["{dir}", "--service-type", "predictor"], {}, "ERROR: SERVICE_TYPE=PREDICTOR is not one of MODEL, ROUTER, "
+                                                   "TRANSFORMER, OUTPUT_TRANSFORMER, COMBINER, OUTLIER_DETECTOR "
+                                                   "(given as --service-type)"),
+    (["{dir}"], {"file": "PROTOCOL=v9\n"}, "ERROR: PROTOCOL=v9 is not one of v1, v2, both (set in "
+                                             "{dir}/.s2i/environment)"),
+])
+def test_a_bad_setting_or_flag_is_one_error_line_naming_where_it_comes_from(tmp_path, argv, shell, error):
+    directory = model_dir(tmp_path)
+    shell = dict(shell)
+    if "file" in shell:
+        with open(directory / ".s2i" / "environment", "a") as handle:
+            handle.write(shell.pop("file"))
+    env = {k: v for k, v in os.environ.items() if k not in ("MODEL_NAME", "SERVICE_TYPE", "API_TYPE", "PROTOCOL")}
+    done = subprocess.run([sys.executable, "-m", "seldon_s2i.cli", "serve", *[a.format(dir=directory) for a in argv]],
+                          env={**env, **shell}, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr.splitlines()) == (2, [error.format(dir=directory)])
