@@ -219,3 +219,20 @@ def test_an_input_name_given_twice_is_a_400():
     with pytest.raises(V2Error, match="input name 'x' is given more than once"):
         infer_json(plane(user), {"inputs": [tensor("x", "FP32", [1], [1.0]), tensor("x", "FP32", [1], [2.0])]})
     assert user.seen == []
+
+
+@pytest.mark.parametrize("datatype,field,values", [
+    ("BOOL", "bool_contents", [True, False]), ("INT32", "int_contents", [-(2 ** 31), 7]),
+    ("INT64", "int64_contents", [-(2 ** 63), 2 ** 63 - 1]), ("UINT32", "uint_contents", [0, 2 ** 32 - 1]),
+    ("UINT64", "uint64_contents", [0, 2 ** 64 - 1]), ("FP32", "fp32_contents", [0.1, float("inf")]),
+    ("FP64", "fp64_contents", [0.1, -1e300])])
+def test_grpc_typed_contents_read_without_checks_equal_the_checked_json_path(datatype, field, values):
+    # proto_codec reads these fields by np.fromiter: their proto type already bounds every value.
+    request = pb.ModelInferRequest(model_name="m")
+    getattr(request.inputs.add(name="x", datatype=datatype, shape=[2, 1]).contents, field).extend(values)
+    parsed = proto_codec.parse_request(request).inputs[0].data
+    checked = make_array("x", datatype, (2, 1), list(getattr(request.inputs[0].contents, field)))
+    assert (parsed.dtype, parsed.shape, parsed.tolist()) == (checked.dtype, checked.shape, checked.tolist())
+    request.inputs[0].shape[:] = [3]
+    with pytest.raises(V2Error, match="data has 2 elements but shape \\[3\\] needs 3"):
+        proto_codec.parse_request(request)
