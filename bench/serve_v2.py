@@ -9,8 +9,15 @@ targets, and writes it to out/bench-serve-v2.md.
   (h) start-up: process start until the model is ready over REST and gRPC, median of several starts
 
 One worker each: ours 1 gunicorn worker (1 thread) and 1 gRPC worker; MLServer parallel_workers 0 (inference in
-its one server process). Loopback only, bounded time.
-Usage: bench/serve_v2.py [--quick]   (run by `make bench-serve`, which prepares .venv and .venv-mlserver)
+its one server process). Loopback only, bounded time. Every throughput is the median of --runs runs that
+alternate the servers (the first server of a run alternates too), each after a warm-up at the same concurrency,
+so a burst of load elsewhere on the machine hits both alike. The gRPC rows also give the servers' CPU time per
+call (all their processes, from /proc): it depends far less on other load than calls/s do. Both servers get the
+same client: one grpcio channel with default options and the same serialized request.
+
+--baseline-src DIR adds a third server: ours from another checkout's src/ (e.g. `git archive main src | tar -x
+-C DIR`), to show a change's effect in the same run.
+Usage: bench/serve_v2.py [--quick] [--runs N] [--baseline-src DIR]   (run by `make bench-serve`)
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import shutil
 import statistics
@@ -27,7 +35,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "test"), str(ROOT / "test" / "compat_v2")]
@@ -41,6 +49,8 @@ TINY = {"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1
 IMAGE = {"inputs": [{"name": "x", "shape": [1, 150528], "datatype": "FP32",
                      "data": [round((i % 251) / 251, 4) for i in range(150528)]}]}
 TARGETS = {"rest": 2.0, "grpc": 1.5, "start": 2.0}
+BASELINE = "baseline"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def wrk_rps(port: int, body: Dict, clients: int, seconds: float) -> float:
@@ -60,8 +70,26 @@ def wrk_rps(port: int, body: Dict, clients: int, seconds: float) -> float:
     return float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
 
 
-def grpc_rps(target: str, clients: int, seconds: float) -> float:
-    """ModelInfer calls/s of `clients` threads sharing one channel, each with a prebuilt request."""
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group `pgid` (from /proc)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ... utime (12th), stime (13th)
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def grpc_rps(target: str, clients: int, seconds: float, pgid: Optional[int] = None) -> Tuple[float, float]:
+    """(ModelInfer calls/s, the server's CPU microseconds per call) of `clients` threads sharing one channel
+    (default options), each sending the same prebuilt request; after a 1 s warm-up at the same concurrency.
+    The CPU figure is measured over process group `pgid` (nan without one)."""
     client = V2Client(target)
     request = pb.ModelInferRequest(model_name=MODEL)
     request.inputs.add(name="x", datatype="FP32", shape=[1, 3]).contents.fp32_contents.extend([1, 2, 3])
@@ -77,72 +105,120 @@ def grpc_rps(target: str, clients: int, seconds: float) -> float:
             count += 1
         done.append(count)
 
-    try:
-        run(time.perf_counter() + 0.3, [])  # warm-up
+    def measure(duration: float) -> Tuple[int, float]:
         done: List[int] = []
         start = time.perf_counter()
-        threads = [threading.Thread(target=run, args=(start + seconds, done)) for _ in range(clients)]
+        threads = [threading.Thread(target=run, args=(start + duration, done)) for _ in range(clients)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        return sum(done) / (time.perf_counter() - start)
+        return sum(done), time.perf_counter() - start
+
+    try:
+        measure(1.0)  # warm-up
+        cpu = group_cpu_seconds(pgid) if pgid else math.nan
+        calls, elapsed = measure(seconds)
+        cpu = group_cpu_seconds(pgid) - cpu if pgid else math.nan
+        return calls / elapsed, cpu / calls * 1e6
     finally:
         client.close()
 
 
-def start(implementation: str) -> Process:
-    return start_ours(MODEL) if implementation == OURS else start_mlserver([MODEL])
+def alternating(measure: Callable[[str], float], implementations: List[str], runs: int) -> Dict[str, float]:
+    """The median of `runs` calls of measure(implementation) each, the servers' order rotating every run."""
+    samples: Dict[str, List[float]] = {impl: [] for impl in implementations}
+    for run in range(runs):
+        shift = run % len(implementations)
+        for impl in implementations[shift:] + implementations[:shift]:
+            samples[impl].append(measure(impl))
+    return {impl: statistics.median(values) for impl, values in samples.items()}
 
 
-def startup_seconds(implementation: str) -> float:
-    process = start(implementation)
+def start(implementation: str, baseline_src: Optional[str] = None) -> Process:
+    if implementation == MLSERVER:
+        return start_mlserver([MODEL])
+    return start_ours(MODEL, {"PYTHONPATH": baseline_src} if implementation == BASELINE and baseline_src else None)
+
+
+def startup_seconds(implementation: str, baseline_src: Optional[str]) -> float:
+    process = start(implementation, baseline_src)
     try:
         return process.wait_ready(MODEL)
     finally:
         process.stop()
 
 
+Row = Tuple[str, str, Dict[str, float], float, Optional[float]]  # measure, unit, {impl: value}, ratio, target
+
+
+def throughput_rows(servers: Dict[str, Process], runs: int, seconds: float) -> List[Row]:
+    impls = list(servers)
+    rows: List[Row] = []
+
+    def row(measure: str, unit: str, values: Dict[str, float], target: Optional[float], lower_better=False) -> None:
+        ratio = values[MLSERVER] / values[OURS] if lower_better else values[OURS] / values[MLSERVER]
+        rows.append((measure, unit, values, ratio, target))
+
+    for concurrency in (1, 8):
+        def tiny(impl: str, c: int = concurrency) -> float:
+            return wrk_rps(servers[impl].http_port, TINY, c, seconds)
+
+        values = alternating(tiny, impls, runs)
+        row(f"(e) REST V2 infer FP32 [1,3], {concurrency} connection(s) [wrk]", "req/s", values, TARGETS["rest"])
+    values = alternating(lambda impl: wrk_rps(servers[impl].http_port, IMAGE, 1, seconds), impls, runs)
+    row("(f) REST V2 infer FP32 [1,150528], 1 connection [wrk]", "req/s", values, TARGETS["rest"])
+    for concurrency in (1, 8):
+        cpu: Dict[str, List[float]] = {impl: [] for impl in impls}
+
+        def calls(impl: str, c: int = concurrency, cpu: Dict[str, List[float]] = cpu) -> float:
+            rate, micros = grpc_rps(servers[impl].grpc_target, c, seconds, servers[impl].proc.pid)
+            cpu[impl].append(micros)
+            return rate
+
+        values = alternating(calls, impls, runs)
+        row(f"(g) gRPC ModelInfer FP32 [1,3], {concurrency} caller(s) [grpcio]", "req/s", values, TARGETS["grpc"])
+        row(f"(g) server CPU per ModelInfer, {concurrency} caller(s) (lower is better)", "us",
+            {impl: statistics.median(v) for impl, v in cpu.items()}, None, lower_better=True)
+    return rows
+
+
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer runs (a smoke test of the benchmark itself)")
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter runs (a smoke test of the benchmark)")
+    parser.add_argument("--runs", type=int, default=3, help="alternating runs per throughput, median shown")
+    parser.add_argument("--baseline-src", help="also run ours from this src/ directory (a third column)")
     args = parser.parse_args(argv)
-    seconds, starts = (1.0, 2) if args.quick else (3.0, 5)
+    seconds, starts, runs = (1.0, 2, 1) if args.quick else (3.0, 5, max(1, args.runs))
     if shutil.which("wrk") is None:
         print("ERROR: wrk is not installed: run bench/ensure-wrk.sh (make bench-serve does)", file=sys.stderr)
         return 1
-    rows = []  # (measure, unit, mlserver, ours, ratio, target)
+    if args.baseline_src and not (Path(args.baseline_src) / "seldon_s2i" / "runtime").is_dir():
+        print(f"ERROR: --baseline-src {args.baseline_src} holds no seldon_s2i/runtime: give a checkout's src/",
+              file=sys.stderr)
+        return 1
+    impls = [*IMPLEMENTATIONS, BASELINE] if args.baseline_src else list(IMPLEMENTATIONS)
 
-    print("---> (e, f, g) V2 infer over REST and gRPC", flush=True)
-    servers: Dict[str, Process] = {impl: start(impl) for impl in IMPLEMENTATIONS}
+    print(f"---> (e, f, g) V2 infer over REST and gRPC, median of {runs} alternating run(s)", flush=True)
+    servers: Dict[str, Process] = {impl: start(impl, args.baseline_src) for impl in impls}
     try:
         for process in servers.values():
             process.wait_ready(MODEL)
-        for concurrency in (1, 8):
-            rps = {impl: wrk_rps(servers[impl].http_port, TINY, concurrency, seconds) for impl in IMPLEMENTATIONS}
-            rows.append((f"(e) REST V2 infer FP32 [1,3], {concurrency} connection(s) [wrk]", "req/s",
-                         rps[MLSERVER], rps[OURS], rps[OURS] / rps[MLSERVER], TARGETS["rest"]))
-        rps = {impl: wrk_rps(servers[impl].http_port, IMAGE, 1, seconds) for impl in IMPLEMENTATIONS}
-        rows.append(("(f) REST V2 infer FP32 [1,150528], 1 connection [wrk]", "req/s", rps[MLSERVER], rps[OURS],
-                     rps[OURS] / rps[MLSERVER], TARGETS["rest"]))
-        for concurrency in (1, 8):
-            rps = {impl: grpc_rps(servers[impl].grpc_target, concurrency, seconds) for impl in IMPLEMENTATIONS}
-            rows.append((f"(g) gRPC ModelInfer FP32 [1,3], {concurrency} caller(s) [grpcio]", "req/s",
-                         rps[MLSERVER], rps[OURS], rps[OURS] / rps[MLSERVER], TARGETS["grpc"]))
+        rows = throughput_rows(servers, runs, seconds)
     finally:
         for process in servers.values():
             process.stop()
 
     print("---> (h) start-up to model ready (REST and gRPC)", flush=True)
-    times: Dict[str, List[float]] = {impl: [] for impl in IMPLEMENTATIONS}
+    times: Dict[str, List[float]] = {impl: [] for impl in impls}
     for _ in range(starts):
-        for impl in IMPLEMENTATIONS:  # interleaved, so background noise hits both alike
-            times[impl].append(startup_seconds(impl))
+        for impl in impls:  # interleaved, so background noise hits both alike
+            times[impl].append(startup_seconds(impl, args.baseline_src))
     startup = {impl: statistics.median(values) for impl, values in times.items()}
-    rows.append(("(h) start to model ready, median", "s", startup[MLSERVER], startup[OURS],
-                 startup[MLSERVER] / startup[OURS], TARGETS["start"]))
+    rows.append(("(h) start to model ready, median", "s", startup, startup[MLSERVER] / startup[OURS],
+                 TARGETS["start"]))
 
-    table = render(rows, args.quick)
+    table = render(rows, impls, args.quick, runs)
     print(table)
     out = ROOT / "out"
     out.mkdir(exist_ok=True)
@@ -151,18 +227,24 @@ def main(argv: List[str]) -> int:
     return 0
 
 
-def render(rows, quick: bool) -> str:
+def render(rows: List[Row], impls: List[str], quick: bool, runs: int) -> str:
+    baseline = BASELINE in impls
     lines = ["# V2 serving benchmark: MLServer 1.7.1 vs seldon-s2i runtime (ours, PROTOCOL=v2)", "",
-             f"Same machine, same clients, one run{' (--quick)' if quick else ''}; one worker each. "
-             "Ratio = how many times better ours is.", "",
-             "| Measure | Unit | MLServer | Ours | Ratio (ours better by) | Target | Result |",
-             "|---|---|---|---|---|---|---|"]
-    for measure, unit, theirs, ours, ratio, target in rows:
+             f"Same machine, same clients; one worker each; throughputs are medians of {runs} alternating run(s)"
+             f"{' (--quick)' if quick else ''}. Ratio = how many times better ours is."
+             + (" Baseline = ours from --baseline-src, in the same run." if baseline else ""), "",
+             "| Measure | Unit | MLServer | Ours | " + ("Baseline | " if baseline else "")
+             + "Ratio (ours better by) | Target | Result |",
+             "|---|---|---|---|---|---|---|" + ("---|" if baseline else "")]
+    for measure, unit, values, ratio, target in rows:
         fmt = "{:.3f}" if unit == "s" else "{:.0f}"
-        result = "pass" if ratio >= target else "MISSED"
         shown = math.floor(ratio * 100) / 100  # never round a miss up to the target
-        lines.append(f"| {measure} | {unit} | {fmt.format(theirs)} | {fmt.format(ours)} | {shown:.2f}x | "
-                     f">= {target:g}x | {result} |")
+        result = "-" if target is None else ("pass" if ratio >= target else "MISSED")
+        cells = [fmt.format(values[MLSERVER]), fmt.format(values[OURS])]
+        if baseline:
+            cells.append(fmt.format(values[BASELINE]))
+        lines.append(f"| {measure} | {unit} | {' | '.join(cells)} | {shown:.2f}x | "
+                     f"{'-' if target is None else f'>= {target:g}x'} | {result} |")
     return "\n".join(lines) + "\n"
 
 

@@ -34,7 +34,7 @@ from seldon_s2i.runtime.proto import v2_dataplane_pb2 as pb  # noqa: E402
 MODELS = ROOT / "test" / "compat_v2" / "models"
 MLSERVER_VENV = Path(os.environ.get("MLSERVER_VENV", ROOT / ".venv-mlserver"))
 # V2 model name -> our class (test/compat_v2/models/ours/<Class>.py; MLServer's models.<Class>).
-CLASSES = {"echo": "Echo", "classifier": "Classifier", "upper": "Upper", "failing": "Failing"}
+CLASSES = {"echo": "Echo", "classifier": "Classifier", "upper": "Upper", "failing": "Failing", "frame": "Frame"}
 OURS, MLSERVER = "ours", "mlserver"
 IMPLEMENTATIONS = (OURS, MLSERVER)
 SCRUBBED = ("PYTHONPATH", "VIRTUAL_ENV", "PROTOCOL", "API_TYPE", "MLSERVER_HTTP_PORT", "MLSERVER_GRPC_PORT",

@@ -515,3 +515,8 @@ def test_protocol_v2_in_the_environment_file_makes_the_image_serve_v2(apps: AppI
     assert response.json()["outputs"][0] == {"name": "output-1", "shape": [1, 2], "datatype": "INT32",
                                              "parameters": {"content_type": "np"}, "data": [6, 8]}
     assert requests.get(f"{base}/health/ping", timeout=10).status_code == 404  # v1 is off with PROTOCOL=v2
+    # pandas is in no runtime lock: a DataFrame request is a 400 naming the fix (docs/v2-protocol.md).
+    refused = requests.post(f"{base}/v2/models/doubler/infer", json={**body, "parameters": {"content_type": "pd"}},
+                            timeout=30)
+    assert (refused.status_code, refused.json()) == \
+        (400, {"error": "content_type pd needs pandas: add it to the model's requirements"})

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional
 
 from seldon_s2i.runtime import codec as c
 from seldon_s2i.runtime.component import Component, unwrap_response
-from seldon_s2i.runtime.v2.tensors import CONTENT_TYPE, Tensor, V2Error, outputs_of, user_arguments
+from seldon_s2i.runtime.v2.tensors import CONTENT_TYPE, Tensor, V2Error, is_dataframe, outputs_of, user_arguments
 
 SERVER_NAME = "seldon-s2i"
 # Service type -> the user method infer calls (absent method: the inputs pass through, as v1's transformers).
@@ -121,6 +121,9 @@ class DataPlane:
         if request.outputs:
             wanted = set(request.outputs)
             outputs = [t for t in outputs if t.name in wanted]
-        content_type = outputs[0].content_type if len(outputs) == 1 and not isinstance(data, dict) else None
+        if is_dataframe(data):  # as MLServer's PandasCodec.encode_response
+            content_type: Optional[str] = "pd"
+        else:
+            content_type = outputs[0].content_type if len(outputs) == 1 and not isinstance(data, dict) else None
         parameters = {CONTENT_TYPE: content_type} if content_type else {}
         return InferResponse(self.model_name, request.id or str(uuid.uuid4()), outputs, parameters)

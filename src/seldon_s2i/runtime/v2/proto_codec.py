@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
@@ -20,6 +20,8 @@ from seldon_s2i.runtime.proto import v2_dataplane_pb2 as pb
 from seldon_s2i.runtime.v2.dataplane import InferRequest, InferResponse
 from seldon_s2i.runtime.v2.tensors import DATATYPES, Tensor, V2Error, check_datatype, make_array
 
+# Datatypes whose typed field has exactly their range (INT8/16 and UINT8/16 share wider fields: make_array checks them).
+_EXACT_CONTENTS = frozenset({"BOOL", "INT32", "INT64", "UINT32", "UINT64", "FP32", "FP64"})
 _CONTENTS_FIELD = {
     "BOOL": "bool_contents", "INT8": "int_contents", "INT16": "int_contents", "INT32": "int_contents",
     "INT64": "int64_contents", "UINT8": "uint_contents", "UINT16": "uint_contents", "UINT32": "uint_contents",
@@ -73,6 +75,15 @@ def _raw_array(name: str, datatype: str, shape: Any, raw: bytes) -> np.ndarray:
     return np.frombuffer(raw, dtype=dtype).astype(DATATYPES[datatype]).reshape(shape)
 
 
+def _exact_array(name: str, datatype: str, shape: Tuple[int, ...], values: Any) -> np.ndarray:
+    """The typed contents of a datatype whose field holds exactly its values (no range to check):
+    one copy by np.fromiter, ~15x faster than make_array's checks for a small tensor (bench/serve_v2.py, (g))."""
+    expected = math.prod(shape)
+    if len(values) != expected:
+        raise V2Error(f"input {name!r}: data has {len(values)} elements but shape {list(shape)} needs {expected}")
+    return np.fromiter(values, DATATYPES[datatype], expected).reshape(shape)
+
+
 def _input(tensor: Any, raw: Any) -> Tensor:
     name, datatype, shape = tensor.name, tensor.datatype, tuple(tensor.shape)
     where = f"input {name!r}"
@@ -83,6 +94,8 @@ def _input(tensor: Any, raw: Any) -> Tensor:
         data = _raw_array(name, datatype, shape, raw)
     elif datatype == "FP16":
         raise V2Error(f"{where}: FP16 has no typed contents field: send it in raw_input_contents")
+    elif datatype in _EXACT_CONTENTS:
+        data = _exact_array(name, datatype, shape, getattr(tensor.contents, _CONTENTS_FIELD[datatype]))
     else:
         data = make_array(name, datatype, shape, list(getattr(tensor.contents, _CONTENTS_FIELD[datatype])))
     return Tensor(name, datatype, shape, data, parameters_to_dict(tensor.parameters))

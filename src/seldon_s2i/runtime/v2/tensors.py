@@ -241,23 +241,38 @@ def encode_value(name: str, value: Any) -> Tensor:
                   "list, str, bytes, or a dict of them)", 500)
 
 
-def _is_dataframe(value: Any) -> bool:
+def is_dataframe(value: Any) -> bool:
+    """Whether `value` is a pandas DataFrame (told without importing pandas, which the runtime lacks)."""
     return type(value).__name__ == "DataFrame" and hasattr(value, "columns") and hasattr(value, "to_numpy")
+
+
+def _column_tensor(name: str, column: Any) -> Tensor:
+    """One DataFrame column as MLServer 1.7.1's PandasCodec writes it (mlserver/codecs/pandas.py,
+    `_to_response_output`): shape [rows, 1]; numbers with no content_type; strings or bytes (pandas'
+    str dtype too) BYTES with content_type `str`."""
+    values = column.to_numpy()
+    if values.dtype.kind in "OUS":
+        flat = values.tolist()
+        if all(isinstance(v, (str, bytes)) for v in flat):
+            return _bytes_tensor(name, flat, (len(flat), 1), "str")
+    tensor = encode_value(name, values.reshape(-1, 1))
+    tensor.parameters.pop(CONTENT_TYPE, None)
+    return tensor
 
 
 def outputs_of(result: Any, class_names: Callable[[], Optional[List[str]]]) -> List[Tensor]:
     """The user's return value as output tensors.
 
     None -> no outputs; a dict -> one output per key (in order); a pandas DataFrame -> one output
-    per column, shape [rows, 1]; a 2-D array or list whose column count equals the model's
+    per column, shape [rows, 1] (`_column_tensor`); a 2-D array or list whose column count equals the model's
     `class_names` -> one output per class, named by it, shape [rows, 1]; anything else -> one output
     `output-1`. V2Error 500 for values no V2 tensor can hold."""
     if result is None:
         return []
     if isinstance(result, dict):
         return [encode_value(str(key), value) for key, value in result.items()]
-    if _is_dataframe(result):
-        return [encode_value(str(col), result[col].to_numpy().reshape(-1, 1)) for col in result.columns]
+    if is_dataframe(result):
+        return [_column_tensor(str(col), result[col]) for col in result.columns]
     tensor = encode_value(DEFAULT_OUTPUT_PREFIX + "1", result)
     if tensor.datatype != "BYTES" and len(tensor.shape) == 2:
         names = class_names()

@@ -7,7 +7,7 @@ so the tests compare what the transports do with the same tensors.
 
 import numpy as np
 from mlserver import MLModel
-from mlserver.codecs import NumpyCodec, StringCodec
+from mlserver.codecs import NumpyCodec, PandasCodec, StringCodec
 from mlserver.types import InferenceRequest, InferenceResponse, Parameters, ResponseOutput
 
 
@@ -47,6 +47,12 @@ class Upper(MLModel):
         output = StringCodec.encode_output("output-1", [text.upper() for text in texts])
         output.shape = [len(texts)]
         return InferenceResponse(model_name=self.name, parameters=Parameters(content_type="str"), outputs=[output])
+
+
+class Frame(MLModel):
+    async def predict(self, payload: InferenceRequest) -> InferenceResponse:
+        frame = PandasCodec.decode_request(payload)
+        return PandasCodec.encode_response(self.name, frame)
 
 
 class Failing(MLModel):
