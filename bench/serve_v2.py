@@ -5,7 +5,10 @@ targets, and writes it to out/bench-serve-v2.md.
 
   (e) tiny V2 infer (FP32 [1,3]) over REST: requests/s with 1 and 8 keep-alive connections (wrk)
   (f) an image-sized tensor (FP32 [1,150528], ~1.6 MB of JSON) over REST: requests/s, 1 connection (wrk)
-  (g) tiny V2 ModelInfer over gRPC on a reused channel, 1 and 8 concurrent callers (grpcio from the dev lock)
+  (g) tiny V2 ModelInfer over gRPC, 1 and 8 concurrent calls: with h2load (nghttp2's C HTTP/2 load client, from
+      Debian: gRPC frames on one connection, 1 or 8 streams) and with grpcio (from the dev lock: one channel,
+      1 or 8 caller threads). h2load's rows are the target's: the Python client spends ~250 us per call itself,
+      a large share of a 1-caller round trip, which hides the servers' difference (docs/v2-protocol.md, Speed)
   (h) start-up: process start until the model is ready over REST and gRPC, median of several starts
 
 One worker each: ours 1 gunicorn worker (1 thread) and 1 gRPC worker; MLServer parallel_workers 0 (inference in
@@ -70,6 +73,41 @@ def wrk_rps(port: int, body: Dict, clients: int, seconds: float) -> float:
     return float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
 
 
+def tiny_grpc_request() -> pb.ModelInferRequest:
+    """The (g) rows' request: FP32 [1,3] to the echo model."""
+    request = pb.ModelInferRequest(model_name=MODEL)
+    request.inputs.add(name="x", datatype="FP32", shape=[1, 3]).contents.fp32_contents.extend([1, 2, 3])
+    return request
+
+
+def h2load_grpc_rps(port: int, streams: int, seconds: float) -> float:
+    """ModelInfer calls/s measured by h2load: one HTTP/2 connection, `streams` concurrent streams, each
+    posting the same length-prefixed gRPC message (tiny_grpc_request) for `seconds` after a 1 s warm-up.
+    h2load does not read gRPC trailers: a call that fails answers HTTP 200 with no DATA frame, so the
+    run is refused unless every response carried a message (DATA bytes >= 5 per request)."""
+    message = tiny_grpc_request().SerializeToString()
+    body = Path(tempfile.mkstemp(suffix=".grpc")[1])
+    body.write_bytes(b"\0" + len(message).to_bytes(4, "big") + message)
+    url = f"http://127.0.0.1:{port}/inference.GRPCInferenceService/ModelInfer"
+    try:
+        out = subprocess.run(["h2load", "-c1", f"-m{streams}", "-t1", f"-D{seconds:g}", "--warm-up-time=1",
+                              "-d", str(body), "-H", "content-type: application/grpc", "-H", "te: trailers", url],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        body.unlink()
+    done = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored",
+                     out)
+    rate = re.search(r"finished in [0-9.]+\w+, ([0-9.]+) req/s", out)
+    data = re.search(r"traffic: .* total, .* headers .*, ([0-9.]+)([KMG]?)B \(\d+\) data", out)
+    if not (done and rate and data):
+        raise RuntimeError(f"cannot read h2load's output:\n{out}")
+    succeeded, failed, errored = int(done.group(2)), int(done.group(3)), int(done.group(4))
+    data_bytes = float(data.group(1)) * {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}[data.group(2)]
+    if failed or errored or not succeeded or data_bytes < 5 * succeeded:
+        raise RuntimeError(f"h2load saw failed calls (or responses without a message):\n{out}")
+    return float(rate.group(1))
+
+
 def group_cpu_seconds(pgid: int) -> float:
     """User + system CPU seconds of every live process in process group `pgid` (from /proc)."""
     total = 0
@@ -91,8 +129,7 @@ def grpc_rps(target: str, clients: int, seconds: float, pgid: Optional[int] = No
     (default options), each sending the same prebuilt request; after a 1 s warm-up at the same concurrency.
     The CPU figure is measured over process group `pgid` (nan without one)."""
     client = V2Client(target)
-    request = pb.ModelInferRequest(model_name=MODEL)
-    request.inputs.add(name="x", datatype="FP32", shape=[1, 3]).contents.fp32_contents.extend([1, 2, 3])
+    request = tiny_grpc_request()
     infer = client.channel.unary_unary("/inference.GRPCInferenceService/ModelInfer",
                                        request_serializer=pb.ModelInferRequest.SerializeToString,
                                        response_deserializer=pb.ModelInferResponse.FromString)
@@ -169,6 +206,12 @@ def throughput_rows(servers: Dict[str, Process], runs: int, seconds: float) -> L
     values = alternating(lambda impl: wrk_rps(servers[impl].http_port, IMAGE, 1, seconds), impls, runs)
     row("(f) REST V2 infer FP32 [1,150528], 1 connection [wrk]", "req/s", values, TARGETS["rest"])
     for concurrency in (1, 8):
+        def streams(impl: str, c: int = concurrency) -> float:
+            return h2load_grpc_rps(servers[impl].grpc_port, c, seconds)
+
+        values = alternating(streams, impls, runs)
+        row(f"(g) gRPC ModelInfer FP32 [1,3], {concurrency} stream(s) [h2load]", "req/s", values, TARGETS["grpc"])
+    for concurrency in (1, 8):
         cpu: Dict[str, List[float]] = {impl: [] for impl in impls}
 
         def calls(impl: str, c: int = concurrency, cpu: Dict[str, List[float]] = cpu) -> float:
@@ -177,7 +220,7 @@ def throughput_rows(servers: Dict[str, Process], runs: int, seconds: float) -> L
             return rate
 
         values = alternating(calls, impls, runs)
-        row(f"(g) gRPC ModelInfer FP32 [1,3], {concurrency} caller(s) [grpcio]", "req/s", values, TARGETS["grpc"])
+        row(f"(g) gRPC ModelInfer FP32 [1,3], {concurrency} caller(s) [grpcio]", "req/s", values, None)
         row(f"(g) server CPU per ModelInfer, {concurrency} caller(s) (lower is better)", "us",
             {impl: statistics.median(v) for impl, v in cpu.items()}, None, lower_better=True)
     return rows
@@ -190,9 +233,11 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--baseline-src", help="also run ours from this src/ directory (a third column)")
     args = parser.parse_args(argv)
     seconds, starts, runs = (1.0, 2, 1) if args.quick else (3.0, 5, max(1, args.runs))
-    if shutil.which("wrk") is None:
-        print("ERROR: wrk is not installed: run bench/ensure-wrk.sh (make bench-serve does)", file=sys.stderr)
-        return 1
+    for client in ("wrk", "h2load"):
+        if shutil.which(client) is None:
+            print(f"ERROR: {client} is not installed: run bench/ensure-wrk.sh (make bench-serve does)",
+                  file=sys.stderr)
+            return 1
     if args.baseline_src and not (Path(args.baseline_src) / "seldon_s2i" / "runtime").is_dir():
         print(f"ERROR: --baseline-src {args.baseline_src} holds no seldon_s2i/runtime: give a checkout's src/",
               file=sys.stderr)
