@@ -92,7 +92,7 @@ rest_app <- function(component) {
     if (is.null(route) || !(effective %in% route$methods)) {
       return(not_routed("405 Method Not Allowed: The method is not allowed for the requested URL."))
     }
-    started <- Sys.time()
+    started <- unclass(Sys.time()) # seconds (a difftime's arithmetic costs ~70 us)
     result <- tryCatch(
       if (route$json) route$handler(component, request_json(req)) else route$handler(component),
       error = function(e) {
@@ -102,7 +102,7 @@ rest_app <- function(component) {
         error_answer(e)
       }
     )
-    record_request(component$registry, route$label, result$status, as.numeric(Sys.time() - started, units = "secs"))
+    record_request(component$registry, route$label, result$status, unclass(Sys.time()) - started)
     response <- json_response(result)
     if (method == "HEAD") response$body <- ""
     response
