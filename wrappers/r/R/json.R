@@ -124,6 +124,22 @@ write_json <- function(x) {
   to_json(x)
 }
 
+#' Write an answer body (component.R's `answer()`, or an error status) as JSON text: write_json(),
+#' with the envelope of the common answer {"data":{"names":[...],"ndarray"|"tensor":...},"meta":...}
+#' written directly (each level of write_json's recursion costs a few microseconds).
+write_answer <- function(body) {
+  if (!identical(names(body), c("data", "meta"))) return(write_json(body))
+  data <- body$data
+  keys <- names(data)
+  if (length(keys) != 2 || keys[1] != "names" || !is.character(data$names) || !(keys[2] %in% c("ndarray", "tensor"))) {
+    return(write_json(body))
+  }
+  paste0(
+    "{\"data\":{\"names\":", json_array(json_strings(data$names)), ",\"", keys[2], "\":", write_json(data[[2]]),
+    "},\"meta\":", write_json(body$meta), "}"
+  )
+}
+
 unclass_asis <- function(x) {
   if (inherits(x, "AsIs")) class(x) <- class(x)[class(x) != "AsIs"] # (setdiff costs ~50 us in R 4.5)
   x
