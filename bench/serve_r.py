@@ -2,7 +2,8 @@
 """Serving speed of the R wrapper (image seldon-r), side by side with seldon-core 1.17.1 (reference, .venv-ref),
 same machine, same client (wrk), one run. Prints a table and writes it to out/bench-serve-r.md.
 
-  (r1) tiny ndarray echo over REST: requests/s with 1 and 8 keep-alive connections (wrk); target >= the reference
+  (r1) tiny ndarray echo over REST: requests/s with 1 and 8 connections (wrk; both servers close each connection
+       after its answer); target >= the reference
   (r2) a 10,000-row data.frame: an rpart prediction of test/apps/r/rpart-model, median latency (R only: the
        reference cannot run an R model; its echo of the same body is shown for scale)
   (r3) start-up: `docker run` of the R echo to the first /health/ping, against the reference process's start

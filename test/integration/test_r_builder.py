@@ -98,6 +98,16 @@ def test_rpart_model_answers_a_form_json_and_a_tensor(r_apps: RApps, serve_r: Ca
     assert tensor["data"]["tensor"] == {"shape": [1, 3], "values": [1.0, 0.0, 0.0]}
 
 
+def test_a_body_that_arrives_in_many_chunks_is_read_whole(r_apps: RApps, serve_r: Callable) -> None:
+    # ~2.2 MB: httpuv hands it to R in pieces (64 KiB reads), which server.R's in_memory_bodies() joins
+    base, _, _ = serve_r(r_apps.image("rpart-model"))
+    rows = [IRIS_ROWS[i % 2] for i in range(100_000)]
+    answer = requests.post(f"{base}/api/v1.0/predictions", json={"data": {"ndarray": rows}}, timeout=120).json()
+    probabilities = answer["data"]["ndarray"]
+    assert len(probabilities) == 100_000
+    assert probabilities[0][0] == 1.0 and probabilities[99_999][2] > 0.9
+
+
 def test_bad_input_is_a_400_status_and_the_server_survives(r_apps: RApps, serve_r: Callable) -> None:
     base, _, container = serve_r(r_apps.image("rpart-model"))
     for body in ('{"data": ', '{"data": {"tensor": {"shape": [2, 2], "values": [1]}}}', '{"strData": 5}'):

@@ -36,7 +36,15 @@ new_component <- function(object, settings) {
   component$settings <- settings
   component$registry <- new_registry(settings$identity)
   component$metadata <- compute_metadata(object, settings)
+  component$plain_meta <- is.null(user_method(object, "tags")) && is.null(user_method(object, "metrics"))
+  component$unit_path <- unit_request_path(settings)
   component
+}
+
+# This unit's entry of meta.requestPath (section 3.5): unit id -> image, when the operator set the id.
+unit_request_path <- function(settings) {
+  identity <- settings$identity
+  if (settings$unit_id_set) stats::setNames(list(identity$image), identity$unit_id) else list()
 }
 
 # The model's own tags and metrics (validated and recorded under `method`).
@@ -68,8 +76,12 @@ merge_named <- function(a, b) {
 # The response meta (section 3.5): puid, tags (request, then model), metrics (request, then the
 # model's), requestPath (this unit, then the request's).
 response_meta <- function(component, request_meta, method, merge_request = TRUE) {
-  settings <- component$settings
   meta <- structure(list(), names = character(0))
+  if (length(request_meta) == 0 && component$plain_meta) { # the common case, answered without merging
+    if (length(component$unit_path) > 0) meta$requestPath <- component$unit_path
+    return(meta)
+  }
+  settings <- component$settings
   request_meta <- if (is_object(request_meta)) request_meta else list()
   if (is.character(request_meta$puid) && nzchar(request_meta$puid)) meta$puid <- request_meta$puid
   request_tags <- if (merge_request && is_object(request_meta$tags)) request_meta$tags else list()
@@ -79,8 +91,7 @@ response_meta <- function(component, request_meta, method, merge_request = TRUE)
   ours <- model_metrics(component, method)
   metrics <- c(incoming, if (settings$include_metrics) with_method_tag(ours, method) else list())
   if (length(metrics) > 0) meta$metrics <- metrics
-  identity <- settings$identity
-  path <- if (settings$unit_id_set) stats::setNames(list(identity$image), identity$unit_id) else list()
+  path <- component$unit_path
   if (is_object(request_meta$requestPath)) path <- merge_named(path, request_meta$requestPath)
   if (length(path) > 0) meta$requestPath <- path
   meta
@@ -145,7 +156,7 @@ serve_feedback <- function(component, json) {
   if (!is_object(json) && !(is.list(json) && length(json) == 0)) {
     bad_data(paste("Invalid JSON: a Feedback must be an object, not", to_json(json)))
   }
-  unknown <- setdiff(names(json), FEEDBACK_FIELDS)
+  unknown <- names(json)[!(names(json) %in% FEEDBACK_FIELDS)]
   if (length(unknown) > 0) bad_data(sprintf("Invalid JSON: a Feedback has no field named %s", unknown[1]))
   reward <- json$reward %||% 0
   if (!is.numeric(reward) || length(reward) != 1) bad_data("Invalid JSON: Feedback.reward must be a number")

@@ -87,7 +87,7 @@ observe <- function(registry, name, type, labels, value, buckets = NULL, id = la
 record_metrics <- function(registry, metrics, method) {
   for (m in metrics) {
     tags <- unlist(lapply(m$tags %||% list(), as.character))
-    labels <- c(tags[setdiff(names(tags), c(names(registry$fixed), "method"))], registry$fixed, method = method)
+    labels <- c(tags[!(names(tags) %in% c(names(registry$fixed), "method"))], registry$fixed, method = method)
     switch(m$type,
       COUNTER = observe(registry, m$key, "counter", labels, as.numeric(m$value)),
       GAUGE = observe(registry, m$key, "gauge", labels, as.numeric(m$value)),
