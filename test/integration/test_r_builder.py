@@ -81,12 +81,14 @@ def serve_r(run_container: Callable, free_port: Callable, wait_for_http: Callabl
 @pytest.mark.parametrize("user", [None, "123456:0"], ids=["uid-1001", "arbitrary-uid"])
 def test_rpart_model_trained_at_build_time_answers_class_probabilities(r_apps: RApps, serve_r: Callable,
                                                                         user: str | None) -> None:
-    base, _, _ = serve_r(r_apps.image("rpart-model"), user=user)
+    base, _, container = serve_r(r_apps.image("rpart-model"), user=user)
     answer = requests.post(f"{base}/api/v1.0/predictions", json={"data": {"ndarray": IRIS_ROWS}}, timeout=30).json()
     assert answer["data"]["names"] == ["setosa", "versicolor", "virginica"]
     probabilities = answer["data"]["ndarray"]
     assert probabilities[0][0] == 1.0 and probabilities[1][2] > 0.9
     assert answer["meta"]["tags"] == {"greeting": "hello seldon"}  # hellor, installed from the local repository
+    # The httpuv/jsonlite fast paths (server.R, codec.R, json.R) are active with the builder's packages.
+    assert "---> Serving REST" in container.logs() and "slower paths" not in container.logs()
 
 
 def test_rpart_model_answers_a_form_json_and_a_tensor(r_apps: RApps, serve_r: Callable) -> None:

@@ -26,6 +26,7 @@ parse_urlencoded <- function(text) {
 # methods::is(text, "connection"), ~40 us of a tiny request's time; its internal parse_string() is the
 # same C parser on a string. Taken from jsonlite's namespace once, with parse_json() as the fallback
 # should a jsonlite version not have it.
+PARSE_STRING_NATIVE <- is.function(get0("parse_string", envir = asNamespace("jsonlite"), inherits = FALSE))
 parse_json_string <- local({
   parse_string <- get0("parse_string", envir = asNamespace("jsonlite"), mode = "function", inherits = FALSE)
   if (is.null(parse_string)) {

@@ -169,6 +169,22 @@ in_memory_bodies <- function() {
   TRUE
 }
 
+# The speed-ups above and in codec.R/json.R lean on httpuv's and jsonlite's internals and fall back to
+# their public (slower, same answers) paths when a Debian upgrade changes those: say so at start-up,
+# one line, so that a fallback is seen (test_r_builder.py asserts the line is absent from our image).
+report_slow_paths <- function(bodies_in_memory) {
+  slow <- c(
+    if (!bodies_in_memory) "request bodies through httpuv's temporary files",
+    if (is.null(ESCAPE_CHARS) || is.null(NUM_TO_CHAR)) "JSON strings and numbers written in R",
+    if (!PARSE_STRING_NATIVE) "JSON parsed through jsonlite::parse_json()"
+  )
+  if (length(slow) > 0) {
+    cat(sprintf("---> WARNING: slower paths (httpuv %s, jsonlite %s): %s\n", utils::packageVersion("httpuv"),
+                utils::packageVersion("jsonlite"), paste(slow, collapse = "; ")))
+  }
+  invisible(slow)
+}
+
 #' Serve REST on settings$http_port and metrics on settings$metrics_port until SELDON_STOP_FILE
 #' exists or an interrupt (SIGINT) arrives.
 #' @return invisibly, after both servers are stopped.
@@ -182,7 +198,7 @@ serve <- function(component) {
       ), settings$host, port, conditionMessage(e))))
     })
   }
-  in_memory_bodies()
+  report_slow_paths(in_memory_bodies())
   rest <- listen(settings$http_port, rest_app(component))
   metrics <- listen(settings$metrics_port, metrics_app(component))
   cat(sprintf("---> Serving REST on %s:%d, metrics on :%d%s\n", settings$host, settings$http_port,
