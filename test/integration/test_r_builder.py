@@ -112,7 +112,8 @@ def test_a_body_that_arrives_in_many_chunks_is_read_whole(r_apps: RApps, serve_r
 
 def test_bad_input_is_a_400_status_and_the_server_survives(r_apps: RApps, serve_r: Callable) -> None:
     base, _, container = serve_r(r_apps.image("rpart-model"))
-    for body in ('{"data": ', '{"data": {"tensor": {"shape": [2, 2], "values": [1]}}}', '{"strData": 5}'):
+    for body in ('{"data": ', '{"data": {"tensor": {"shape": [2, 2], "values": [1]}}}', '{"strData": 5}',
+                 '{"data": {"ndarray": [[1, 2], [3]]}}', '{"data": {"ndarray": [[1, [2]], [3, 4]]}}'):
         response = requests.post(f"{base}/predict", data=body, headers={"Content-Type": "application/json"}, timeout=30)
         assert response.status_code == 400, body
         assert response.json()["status"]["reason"] == "MICROSERVICE_BAD_DATA"

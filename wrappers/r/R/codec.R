@@ -130,6 +130,15 @@ rows_to_frame <- function(rows, names) {
   frame
 }
 
+# Whether nested lists form an n-dimensional array: at every level either no element is a list, or
+# all are, of one length (numpy's rule: [[1, [2]], [3, 4]] is a 400 in the Python wrapper too).
+rectangular <- function(x) {
+  inner <- vapply(x, is.list, TRUE)
+  if (!any(inner)) return(TRUE)
+  if (!all(inner) || any(lengths(x) != length(x[[1]]))) return(FALSE)
+  all(vapply(x, rectangular, TRUE))
+}
+
 decode_ndarray <- function(value, names) {
   if (!is.list(value)) return(value)
   if (length(value) == 0) return(numeric(0))
@@ -148,8 +157,8 @@ decode_ndarray <- function(value, names) {
   lengths <- vapply(value, length, 0L)
   flat_rows <- all(vapply(value, function(row) is.list(row) && all(vapply(row, function(v) !is.list(v), TRUE)), TRUE))
   if (flat_rows && all(lengths == lengths[1])) return(rows_to_frame(value, names))
-  if (flat_rows || !all(vapply(value, is.list, TRUE)) || !all(lengths == lengths[1])) {
-    bad_data("data.ndarray is ragged: every row must have the same length")
+  if (flat_rows || !all(vapply(value, is.list, TRUE)) || !all(lengths == lengths[1]) || !rectangular(value)) {
+    bad_data("data.ndarray is ragged: every row must have the same length and depth")
   }
   simplified <- tryCatch(jsonlite::fromJSON(to_json(value), simplifyVector = TRUE), error = function(e) value)
   if (is.array(simplified)) simplified else value
