@@ -34,8 +34,10 @@ import selectors
 import time
 from concurrent import futures
 from functools import partial
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
+from gunicorn import util as gunicorn_util
+from gunicorn.http import wsgi as gunicorn_wsgi
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from seldon_s2i.runtime import jsonout
@@ -46,6 +48,47 @@ from seldon_s2i.runtime.rest.common import TOO_LARGE
 RECV_BYTES = 256 * 1024
 CLOSED = "closed"
 REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Payload Too Large", 431: "Request Header Fields Too Large"}
+
+
+class OneWriteResponse(gunicorn_wsgi.Response):
+    """gunicorn's response, sending the head and a body of known length in one `sendall` (gunicorn
+    sends the head, then each body chunk): one system call and one TCP segment fewer per answer
+    (with the Date cache below, ~10 % less worker CPU per tiny prediction, bench/serve_v2.py).
+    Anything else (chunked, HEAD, a body longer than its Content-Length, sendfile) is gunicorn's own path."""
+
+    def write(self, arg: bytes) -> None:
+        if (self.headers_sent or self.chunked or not isinstance(arg, bytes) or not arg
+                or self.response_length is None or len(arg) > self.response_length
+                or self.req.method == "HEAD" or getattr(self, "_omits_body", False)):
+            super().write(arg)
+            return
+        head = self.default_headers()
+        head.extend([f"{name}: {value}\r\n" for name, value in self.headers])
+        self.headers_sent = True
+        self.sent += len(arg)
+        gunicorn_util.write(self.sock, gunicorn_util.to_bytestring("".join(head) + "\r\n", "latin-1") + arg)
+
+
+gunicorn_wsgi.Response = OneWriteResponse  # type: ignore[misc]  # what gunicorn.http.wsgi.create() makes
+
+_format_http_date = gunicorn_util.http_date
+_http_date: Tuple[int, str] = (0, "")
+
+
+def http_date(timestamp: Optional[float] = None) -> str:
+    """gunicorn's `util.http_date` (the Date header), formatted once per second, not per answer
+    (email.utils.formatdate was ~3 % of a tiny prediction's worker time), as nginx and uvicorn do."""
+    global _http_date
+    if timestamp is not None:
+        return _format_http_date(timestamp)
+    now = int(time.time())
+    cached = _http_date
+    if cached[0] != now:
+        cached = _http_date = (now, _format_http_date(now))
+    return cached[1]
+
+
+gunicorn_util.http_date = http_date
 
 
 class InlineExecutor(futures.Executor):

@@ -186,3 +186,21 @@ def test_a_body_the_application_did_not_read_does_not_cost_the_next_request_on_t
     assert first.startswith(b"500 ") and second.startswith(b"200 ")
     assert json.loads(second.split(b"\r\n\r\n", 1)[1])["strData"] == "next"
     assert server.proc.poll() is None
+
+
+def test_answers_carry_the_current_date_and_arrive_whole_in_one_write(start_server):
+    """The worker formats Date once per second and sends head and body in one sendall: the Date
+    must still move with the clock, and every header and byte of the body must be there."""
+    from email.utils import parsedate_to_datetime
+
+    server = start_server("EchoModel", grpc=False)
+    session = requests.Session()
+    dates = []
+    for label in ("first", "second"):
+        response = session.post(server.url + "/predict", json={"strData": label}, timeout=ANSWER_BOUND)
+        assert response.status_code == 200 and response.json()["strData"] == label
+        assert int(response.headers["Content-Length"]) == len(response.content)
+        dates.append(parsedate_to_datetime(response.headers["Date"]).timestamp())
+        assert abs(dates[-1] - time.time()) < 2
+        time.sleep(1.1)
+    assert dates[1] > dates[0]
