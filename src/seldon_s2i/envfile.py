@@ -45,12 +45,28 @@ def parse_environment_file_option(text: str) -> EnvList:
     return [pair for pair in pairs if pair]
 
 
+class EnvironmentFileError(ValueError):
+    """`.s2i/environment` cannot be read as text (not UTF-8, unreadable): the message names the file."""
+
+
+def read_environment_text(path: Path) -> str:
+    """The text of an environment file; EnvironmentFileError when it is not UTF-8 or cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise EnvironmentFileError(f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+                                   f"{exc.start}): save it as UTF-8, NAME=VALUE per line") from None
+    except OSError as exc:
+        raise EnvironmentFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 def read_source_environment(source_dir: Path) -> EnvList:
-    """Return the variables of `<source_dir>/.s2i/environment`, or [] if there is none."""
+    """Return the variables of `<source_dir>/.s2i/environment`, or [] if there is none;
+    EnvironmentFileError when it cannot be read as UTF-8 text."""
     path = Path(source_dir) / ".s2i" / "environment"
     if not path.is_file():
         return []
-    return parse_environment(path.read_text(encoding="utf-8"))
+    return parse_environment(read_environment_text(path))
 
 
 def merge(*lists: EnvList) -> EnvList:

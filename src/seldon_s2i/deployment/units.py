@@ -17,7 +17,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 from ..driver.engine import Engine
 from ..driver.errors import BuildError, UsageError
 from ..driver.reference import invalid_reason
-from ..envfile import parse_environment
+from ..envfile import EnvironmentFileError, parse_environment, read_environment_text
 from .vocabulary import (
     DNS1123_LABEL_MAX,
     IMAGE_PROTOCOLS,
@@ -122,7 +122,11 @@ def facts_from_source(directory: Path) -> Facts:
     path = directory / ".s2i" / "environment"
     if not path.is_file():
         raise BuildError(f"{path} does not exist: give the model's source directory (IMAGE=DIR)")
-    return facts_from_environment(dict(parse_environment(path.read_text(encoding="utf-8"))), str(path))
+    try:
+        text = read_environment_text(path)
+    except EnvironmentFileError as exc:
+        raise BuildError(str(exc)) from None
+    return facts_from_environment(dict(parse_environment(text)), str(path))
 
 
 def name_of_image(image: str) -> str:

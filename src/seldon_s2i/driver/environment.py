@@ -45,8 +45,8 @@ def read_source_environment(source_dir: Path) -> EnvList:
     """Read `<source>/.s2i/environment` (after --context-dir), if present."""
     try:
         return envfile.read_source_environment(source_dir)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BuildError(f"cannot read {source_dir}/.s2i/environment: {exc}") from None
+    except envfile.EnvironmentFileError as exc:  # named as the user knows it, not by the upload's copy
+        raise BuildError(str(exc).replace(f"{source_dir}/", "the source's ", 1)) from None
 
 
 def build_environment(source_dir: Path, cli_env: EnvList, environment_files: Sequence[str]) -> EnvList:

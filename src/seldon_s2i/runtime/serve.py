@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import List, Mapping, Optional, Tuple
 
-from seldon_s2i.envfile import read_source_environment
+from seldon_s2i.envfile import EnvironmentFileError, read_source_environment
 from seldon_s2i.runtime.settings import HOST_ENV, LEGACY_API_TYPES, PROTOCOLS, SERVICE_TYPES, build_parser
 from seldon_s2i.usererror import ArgumentParser, report
 
@@ -121,7 +121,11 @@ def serve_main(argv: List[str]) -> int:
         report(f"{directory} is not a directory: give the model's source directory")
         return 2
     sources = {name: FROM_SHELL for name in SETTINGS if name in os.environ}
-    env_file = dict(read_source_environment(directory))
+    try:
+        env_file = dict(read_source_environment(directory))
+    except EnvironmentFileError as exc:
+        report(str(exc))
+        return 2
     for name, value in env_file.items():
         os.environ.setdefault(name, value)
     settings = dict(os.environ)

@@ -122,6 +122,19 @@ def test_serve_refuses_the_settings_a_build_refuses_in_one_error_line(tmp_path, 
     assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("ERROR: " + error), done.stderr
 
 
+def test_an_environment_file_that_is_not_utf8_is_one_error_line_for_serve_and_deployment(tmp_path):
+    """UTF-16 (a Windows editor's "Unicode") was a UnicodeDecodeError traceback from serve and deployment."""
+    shutil.copy(MODELS / "EchoModel.py", tmp_path)
+    (tmp_path / ".s2i").mkdir()
+    (tmp_path / ".s2i" / "environment").write_bytes("MODEL_NAME=EchoModel\n".encode("utf-16"))
+    for argv, where in ((["serve", str(tmp_path)], str(tmp_path / ".s2i" / "environment")),
+                        (["deployment", f"my-model:0.1={tmp_path}"], str(tmp_path / ".s2i" / "environment"))):
+        done = subprocess.run([sys.executable, "-m", "seldon_s2i.cli", *argv], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode != 0 and done.stderr.strip().splitlines() == [
+            f"ERROR: {where} is not UTF-8 text (byte 0xff at offset 0): save it as UTF-8, NAME=VALUE per line"]
+
+
 # --- runtime flags before or after DIR; where a bad setting comes from ---------------------------------
 
 @pytest.mark.parametrize("argv", [
