@@ -218,6 +218,7 @@ BAD_REQUESTS = {
     "unknown datatype": ("echo", {"inputs": [{"name": "x", "shape": [1], "datatype": "FP99", "data": [1]}]},
                          400, 422),
     "missing inputs": ("echo", {"id": "no-inputs"}, 400, 422),
+    "empty inputs": ("echo", {"inputs": []}, 400, 500),
     "invalid JSON": ("echo", b"{not json", 400, 422),
 }
 
@@ -239,13 +240,16 @@ def test_bad_rest_requests_get_v2_error_json_with_documented_status(servers, cas
 
 @pytest.mark.parametrize("case,code", [("unknown model", StatusCode.NOT_FOUND),
                                        ("data shorter than shape", StatusCode.INVALID_ARGUMENT),
-                                       ("unknown datatype", StatusCode.INVALID_ARGUMENT)])
+                                       ("unknown datatype", StatusCode.INVALID_ARGUMENT),
+                                       ("no inputs", StatusCode.INVALID_ARGUMENT)])
 def test_bad_grpc_requests_get_invalid_argument_or_not_found(servers, case, code):
     request = grpc_request("echo", "FP32", [3], "bad")
     if case == "unknown model":
         request.model_name = "nosuchmodel"
     elif case == "data shorter than shape":
         request.inputs[0].shape[:] = [4]
+    elif case == "no inputs":
+        del request.inputs[:]
     else:
         request.inputs[0].datatype = "FP99"
     with pytest.raises(RpcError) as raised:

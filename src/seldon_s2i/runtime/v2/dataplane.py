@@ -109,6 +109,8 @@ class DataPlane:
         if self.method is None:
             raise V2Error(f"SERVICE_TYPE={self.service_type} has no Open Inference (V2) meaning (only MODEL, "
                           "TRANSFORMER and OUTPUT_TRANSFORMER do): serve it with PROTOCOL=v1")
+        if not request.inputs:  # REST `"inputs": []`, a gRPC request without inputs
+            raise V2Error("inputs is empty: an inference request needs at least one input")
         X, names = user_arguments(request.inputs, request.parameters)
         component = self.component
         if component.has(self.method):
