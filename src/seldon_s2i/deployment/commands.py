@@ -138,18 +138,47 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+# A manifest is a shallow tree: these bound what --check walks, so a hostile file (a YAML alias that
+# refers to its own node, an "alias bomb" that expands exponentially, 5000 nested lists) is one ERROR
+# line instead of a RecursionError traceback or a walk that never ends.
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+
+def _check_size(document: Any, where: str) -> None:
+    """BuildError when `document` nests deeper than MAX_DEPTH or holds more than MAX_NODES values once
+    its YAML aliases are expanded (a self-referencing alias has no end, so it fails the depth bound)."""
+    stack, nodes = [(document, 1)], 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_DEPTH:
+            raise BuildError(f"{where} nests more than {MAX_DEPTH} levels deep (or a YAML alias refers to "
+                             "the node that holds it): not a SeldonDeployment")
+        if nodes > MAX_NODES:
+            raise BuildError(f"{where} holds more than {MAX_NODES} values once its YAML aliases are expanded: "
+                             "not a SeldonDeployment")
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+
+
 def _load_documents(path: str) -> List[Any]:
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise BuildError(f"{path} is not valid YAML or JSON: it is not UTF-8 text") from None
     try:
-        return [document for document in yaml.load_all(text, Loader=_UniqueKeyLoader) if document is not None]
+        documents = [document for document in yaml.load_all(text, Loader=_UniqueKeyLoader) if document is not None]
+    except RecursionError:
+        raise BuildError(f"{path} nests too deeply to be read: not a SeldonDeployment") from None
     except yaml.YAMLError as exc:
         mark: Optional[Any] = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise BuildError(f"{path} is not valid YAML or JSON{where}: {problem}") from None
+    for document in documents:
+        _check_size(document, path)
+    return documents
 
 
 def check(path: str) -> int:

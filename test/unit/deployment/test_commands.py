@@ -170,3 +170,23 @@ def test_the_node_name_names_the_node_and_container_but_not_the_deployment(capsy
         "classifier", "classifier")
     assert (manifest["metadata"]["name"], manifest["spec"]["name"]) == ("my-model", "my-model")
     assert predictor["annotations"]["seldon.io/svc-name"] == "my-model"
+
+
+def _alias_bomb(levels: int = 8, width: int = 9) -> str:
+    lines = ["a0: &a0 [" + ", ".join(["x"] * width) + "]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("text, error", [
+    ("a: &a [*a]\n", "nests more than 64 levels deep (or a YAML alias refers to the node that holds it)"),
+    ("[" * 5000 + "]" * 5000 + "\n", "nests too deeply to be read"),
+    ("[" * 100 + "]" * 100 + "\n", "nests more than 64 levels deep (or a YAML alias refers to the node that holds it)"),
+    (_alias_bomb(), "holds more than 200000 values once its YAML aliases are expanded"),
+], ids=["self-alias", "5000-deep", "100-deep", "alias-bomb"])
+def test_check_refuses_a_hostile_document_in_one_line(capsys, tmp_path, text, error):
+    """Each was a RecursionError traceback or a walk that did not end (newcomer finding)."""
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(text)
+    code, _, err = run(capsys, "--check", str(hostile))
+    assert code == 1 and one_error(err) == f"ERROR: {hostile} {error}: not a SeldonDeployment"
