@@ -90,8 +90,8 @@ def options_from_args(args: argparse.Namespace, root: Unit) -> Options:
     """Options from the flags. A name flag given is checked even when empty (`--name ''` is refused, not
     taken for the default); the name defaults to the root image's name (not --node-name's), spec.protocol
     to what the images serve (default_protocol)."""
-    if args.replicas < 0:
-        raise UsageError(f"--replicas {args.replicas}: give 0 or more")
+    if not 0 <= args.replicas <= INT32_MAX:  # the CRD's replicas is an int32
+        raise UsageError(f"--replicas {args.replicas}: give 0 to {INT32_MAX}")
     name = name_of_image(root.image) if args.name is None else check_name(args.name, "--name")
     return Options(
         name=name,
@@ -142,6 +142,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 # refers to its own node, an "alias bomb" that expands exponentially, 5000 nested lists) is one ERROR
 # line instead of a RecursionError traceback or a walk that never ends.
 MAX_DEPTH = 64
+INT32_MAX = 2**31 - 1
 MAX_NODES = 200_000
 
 
