@@ -206,6 +206,12 @@ def resolve_ports(args: argparse.Namespace, env: Mapping[str, str], api_type: st
         http_port = V2_DEFAULT_PORTS[0]
     if v2 and not grpc and grpc_port is not None:
         grpc_port = V2_DEFAULT_PORTS[1]
+    listeners = [(name, port) for name, port in (("http", http_port), ("grpc", grpc_port), ("metrics", metrics_port))
+                 if port is not None]
+    for index, (name, port) in enumerate(listeners):
+        for other, other_port in listeners[index + 1:]:
+            if port == other_port:  # the second listener would fail to bind, after the first one started
+                raise UsageError(f"the {name} and {other} ports are both {port}: give each listener its own port")
     return Ports(http_port, grpc_port, metrics_port)
 
 

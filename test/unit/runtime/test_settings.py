@@ -76,6 +76,16 @@ def test_bad_port_is_usage_error():
         parse_settings(["M"], {"PREDICTIVE_UNIT_HTTP_SERVICE_PORT": "http"})
 
 
+def test_two_listeners_on_one_port_is_a_usage_error():
+    """Was a started REST listener, 5 s of gunicorn "Connection in use" lines, then exit 1."""
+    with pytest.raises(UsageError, match="the http and metrics ports are both 5394"):
+        parse_settings(["M", "--http-port", "5394", "--metrics-port", "5394"], {})
+    with pytest.raises(UsageError, match="the http and grpc ports are both 7000"):
+        parse_settings(["M"], {"PREDICTIVE_UNIT_HTTP_SERVICE_PORT": "7000",
+                               "PREDICTIVE_UNIT_GRPC_SERVICE_PORT": "7000"})
+    assert parse_settings(["M", "--http-port", "5000"], {"API_TYPE": "REST"}).ports.http == 5000
+
+
 def test_annotations(tmp_path):
     path = tmp_path / "annotations"
     path.write_text('seldon.io/rest-timeout="2500"\nseldon.io/grpc-max-message-size="1048576"\nother="x"\n')
