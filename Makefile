@@ -53,7 +53,7 @@ bases: engine ## base images from Debian packages, one per builder (BASE=debian)
 	LANGUAGES="$(LANGUAGES)" VERSIONS="$(VERSIONS)" BASE="$(BASE)" builders/base/build.sh
 
 .PHONY: build
-build: venv engine ## builder images, one per row of builders/matrix (seldon-python39/311/313, seldon-python3)
+build: venv engine ## builder images, one per row of builders/matrix (Python, NodeJS, Java, R; LANGUAGES="java r" for some)
 	LANGUAGES="$(LANGUAGES)" VERSIONS="$(VERSIONS)" BASE="$(BASE)" PYTHON=$(VPY) builders/build.sh
 
 .PHONY: lock
