@@ -83,6 +83,13 @@ validate_settings() {
     esac
     if [ -n "${API_TYPE:-}" ]; then check_api_type; fi
     if [ -n "${PROTOCOL:-}" ]; then check_unquoted PROTOCOL "$PROTOCOL" && check_protocol; fi
+    # V2 only: a service type with no Open Inference meaning would answer every request 400.
+    if [ "$(echo "${PROTOCOL:-}" | tr '[:upper:]' '[:lower:]')" = v2 ]; then
+        case "$SERVICE_TYPE" in
+            MODEL | TRANSFORMER | OUTPUT_TRANSFORMER) ;;
+            *) fail "PROTOCOL=$PROTOCOL with SERVICE_TYPE=$SERVICE_TYPE: the Open Inference (V2) protocol has no meaning for a $SERVICE_TYPE (only MODEL, TRANSFORMER and OUTPUT_TRANSFORMER infer): set PROTOCOL=both (V2 beside v1) or v1" ;;
+        esac
+    fi
     if [ -n "${PERSISTENCE:-}" ] && [ "$PERSISTENCE" != 0 ]; then
         warn "PERSISTENCE=$PERSISTENCE is ignored: state persistence was removed in seldon-core 1.5"
     fi

@@ -49,6 +49,8 @@ def assemble(scripts: Path) -> Callable[[Dict[str, str]], subprocess.CompletedPr
     ({**GOOD, "SERVICE_TYPE": "'MODEL'"}, "Write SERVICE_TYPE=MODEL"),
     ({**GOOD, "PROTOCOL": "v3"}, "PROTOCOL=v3 is not one of v1, v2, both (set in .s2i/environment)"),
     ({**GOOD, "PROTOCOL": '"v2"'}, "Write PROTOCOL=v2"),
+    ({**GOOD, "SERVICE_TYPE": "ROUTER", "PROTOCOL": "v2"},
+     "PROTOCOL=v2 with SERVICE_TYPE=ROUTER: the Open Inference (V2) protocol has no meaning for a ROUTER"),
 ])
 def test_assemble_rejects_bad_settings_in_one_line(assemble: Callable, env: Dict[str, str], message: str) -> None:
     result = assemble(env)
@@ -61,6 +63,7 @@ BAD_SETTINGS = [
     {"SERVICE_TYPE": "MODEL"}, {"MODEL_NAME": "MyModel"}, {**GOOD, "SERVICE_TYPE": "PREDICTOR"},
     {**GOOD, "API_TYPE": "REST,FBS"}, {**GOOD, "MODEL_NAME": '"MyModel"'}, {**GOOD, "SERVICE_TYPE": "'MODEL'"},
     {**GOOD, "PROTOCOL": "kserve"}, {**GOOD, "PROTOCOL": "'both'"},
+    {**GOOD, "SERVICE_TYPE": "COMBINER", "PROTOCOL": "V2"},
 ]
 
 
