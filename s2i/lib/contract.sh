@@ -101,6 +101,11 @@ require_run_settings() {
     for name in MODEL_NAME SERVICE_TYPE; do
         [ -n "${!name:-}" ] || fail "$name is not set (.s2i/environment or -e $name=...)"
     done
+    # A v1-only language's wrapper does not read PROTOCOL: `docker run -e PROTOCOL=v2` must not
+    # silently serve v1 (the Python runtime checks its own value, in its own words).
+    if [ -n "${PROTOCOL:-}" ] && [ "${LANGUAGE_PROTOCOLS:-v1}" = v1 ]; then
+        check_protocol
+    fi
 }
 
 # --- The dependency cache (incremental builds) ------------------------------------------------

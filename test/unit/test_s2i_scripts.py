@@ -130,6 +130,17 @@ def test_a_builder_serving_v1_only_refuses_the_open_inference_protocol_in_one_li
         "protocol: remove PROTOCOL from .s2i/environment or set PROTOCOL=v1")
 
 
+@pytest.mark.parametrize("language", ["nodejs", "java", "r"])
+def test_a_v1_only_image_run_with_protocol_v2_refuses_instead_of_serving_v1(tmp_path: Path, language: str) -> None:
+    """`docker run -e PROTOCOL=v2` on a NodeJS/Java/R image silently served v1 (newcomer finding)."""
+    assert stage(language, tmp_path / language).returncode == 0
+    result = subprocess.run(["bash", str(tmp_path / language / "run")], capture_output=True, text=True, timeout=30,
+                            env={"PATH": "/usr/bin:/bin", **GOOD, "PROTOCOL": "v2"})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "ERROR: PROTOCOL=v2: this builder serves the Seldon protocol (v1) only")
+
+
 def test_usage_names_the_builder_and_the_language_version(scripts: Path) -> None:
     result = subprocess.run(["bash", str(scripts / "usage")], capture_output=True, text=True, timeout=30,
                             env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
