@@ -50,14 +50,19 @@ class EnvironmentFileError(ValueError):
 
 
 def read_environment_text(path: Path) -> str:
-    """The text of an environment file; EnvironmentFileError when it is not UTF-8 or cannot be read."""
+    """The text of an environment file; EnvironmentFileError when it is not UTF-8, starts with a BOM or
+    cannot be read."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise EnvironmentFileError(f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
                                    f"{exc.start}): save it as UTF-8, NAME=VALUE per line") from None
     except OSError as exc:
         raise EnvironmentFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if text.startswith("\ufeff"):  # s2i would read the first name with the BOM in it ("MODEL_NAME is not set")
+        raise EnvironmentFileError(f"{path} starts with a byte order mark (UTF-8 BOM): s2i would take it as part "
+                                   "of the first variable's name; save the file without BOM")
+    return text
 
 
 def read_source_environment(source_dir: Path) -> EnvList:

@@ -135,6 +135,19 @@ def test_an_environment_file_that_is_not_utf8_is_one_error_line_for_serve_and_de
             f"ERROR: {where} is not UTF-8 text (byte 0xff at offset 0): save it as UTF-8, NAME=VALUE per line"]
 
 
+def test_an_environment_file_with_a_byte_order_mark_is_one_error_line_naming_it(tmp_path):
+    """A BOM (and CRLF, which is fine) was "MODEL_NAME is not set" from serve, and accepted by deployment."""
+    shutil.copy(MODELS / "EchoModel.py", tmp_path)
+    (tmp_path / ".s2i").mkdir()
+    (tmp_path / ".s2i" / "environment").write_bytes(b"\xef\xbb\xbfMODEL_NAME=EchoModel\r\nSERVICE_TYPE=MODEL\r\n")
+    for argv in (["serve", str(tmp_path)], ["deployment", f"my-model:0.1={tmp_path}"]):
+        done = subprocess.run([sys.executable, "-m", "seldon_s2i.cli", *argv], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode != 0 and done.stderr.strip().splitlines() == [
+            f"ERROR: {tmp_path / '.s2i' / 'environment'} starts with a byte order mark (UTF-8 BOM): s2i would take "
+            "it as part of the first variable's name; save the file without BOM"]
+
+
 # --- runtime flags before or after DIR; where a bad setting comes from ---------------------------------
 
 @pytest.mark.parametrize("argv", [
