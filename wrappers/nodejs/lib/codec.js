@@ -212,11 +212,33 @@ function toJson(value) {
     .replaceAll(NON_FINITE.Infinity, 'Infinity');
 }
 
+/** Nesting the Python wrapper refuses too (orjson's limit): deeper bodies overflowed the stack later. */
+const MAX_DEPTH = 1024;
+
+/** Whether arrays/objects in `value` nest deeper than `limit` levels (iterative: no stack to overflow). */
+function nestsDeeperThan(value, limit) {
+  const stack = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop();
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /**
  * Parse a JSON request body; like Python's json (the reference), the bare tokens NaN, Infinity and
- * -Infinity are accepted as numbers. @throws {SyntaxError}
+ * -Infinity are accepted as numbers. @throws {SyntaxError} also for JSON nested deeper than MAX_DEPTH
+ * (the Python wrapper's 400; here it was a "Maximum call stack size exceeded" 500 further on)
  */
 function parseJson(text) {
+  const value = parseJsonTokens(text);
+  if (nestsDeeperThan(value, MAX_DEPTH)) throw new SyntaxError(`JSON nested deeper than ${MAX_DEPTH} levels`);
+  return value;
+}
+
+function parseJsonTokens(text) {
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -66,3 +66,10 @@ test('JSON answers write NaN and Infinity as Python does; requests may carry the
   assert.equal(parsed.s, 'NaN here');
   assert.throws(() => c.parseJson('{"data": '), SyntaxError);
 });
+
+test('JSON nested deeper than 1024 levels is refused at parse time, as the Python wrapper does', () => {
+  const deep = (n) => '['.repeat(n) + ']'.repeat(n);
+  assert.equal(c.parseJson(`{"data":{"ndarray":${deep(1000)}}}`).data.ndarray.length, 1);
+  assert.throws(() => c.parseJson(deep(100000)), /nested deeper than 1024 levels/);
+  assert.throws(() => c.parseJson(`{"data":{"ndarray":${deep(2000)}}}`), SyntaxError);
+});
