@@ -177,9 +177,10 @@ def test_service_types_without_a_v2_meaning_answer_400(service_type):
 
 def test_requested_outputs_filter_the_answer_and_the_id_is_kept_or_generated():
     p = plane(Recorder(result={"a": [1], "b": [2]}))
-    out = infer_json(p, {"id": "r1", "inputs": [], "outputs": [{"name": "b"}]})
+    one = [{"name": "x", "shape": [1], "datatype": "INT64", "data": [1]}]
+    out = infer_json(p, {"id": "r1", "inputs": one, "outputs": [{"name": "b"}]})
     assert out["id"] == "r1" and [o["name"] for o in out["outputs"]] == ["b"]
-    assert len(infer_json(p, {"inputs": []})["id"]) == 36
+    assert len(infer_json(p, {"inputs": one})["id"]) == 36
 
 
 def test_grpc_typed_contents_and_raw_contents_decode_alike_and_answer_in_kind():
@@ -245,3 +246,16 @@ def test_grpc_typed_contents_read_without_checks_equal_the_checked_json_path(dat
     request.inputs[0].shape[:] = [3]
     with pytest.raises(V2Error, match="data has 2 elements but shape \\[3\\] needs 3"):
         proto_codec.parse_request(request)
+
+
+def test_grpc_values_in_the_wrong_contents_field_or_in_two_places_are_named_in_the_400():
+    """FP32 sent in int_contents was "data has 0 elements"; raw and typed contents together were accepted."""
+    wrong = pb.ModelInferRequest(model_name="m")
+    wrong.inputs.add(name="x", datatype="FP32", shape=[2]).contents.int_contents.extend([1, 2])
+    with pytest.raises(V2Error, match=r"FP32 values belong in fp32_contents, got contents.int_contents"):
+        proto_codec.parse_request(wrong)
+    both = pb.ModelInferRequest(model_name="m")
+    both.inputs.add(name="x", datatype="INT32", shape=[1]).contents.int_contents.append(1)
+    both.raw_input_contents.append(struct.pack("<i", 1))
+    with pytest.raises(V2Error, match=r"values both in raw_input_contents and in contents.int_contents"):
+        proto_codec.parse_request(both)

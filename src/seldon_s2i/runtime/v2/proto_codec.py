@@ -90,6 +90,12 @@ def _input(tensor: Any, raw: Any) -> Tensor:
     check_datatype(datatype, where)
     if any(d < 0 for d in shape):
         raise V2Error(f"{where}: shape must be a list of non-negative integers, got {list(shape)}")
+    filled = [field.name for field, _ in tensor.contents.ListFields()]  # the contents fields that hold values
+    if raw is not None and filled:
+        raise V2Error(f"{where}: values both in raw_input_contents and in contents.{filled[0]}: send one")
+    if raw is None and filled and filled != [_CONTENTS_FIELD.get(datatype)]:
+        wanted = _CONTENTS_FIELD.get(datatype) or "raw_input_contents"
+        raise V2Error(f"{where}: {datatype} values belong in {wanted}, got contents.{', contents.'.join(filled)}")
     if raw is not None:
         data = _raw_array(name, datatype, shape, raw)
     elif datatype == "FP16":
