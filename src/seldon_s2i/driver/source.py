@@ -29,6 +29,13 @@ class PreparedSource:
     location: str
 
 
+
+def _not_a_directory(path: Path, given: str) -> str:
+    """The one-line cause for a SRC that is not a directory: missing, or a file."""
+    if path.exists():
+        return f"source {given} is not a directory: give the model's source directory (or a Git URL)"
+    return f"source directory not found: {given}"
+
 def _strip_file_scheme(source: str) -> str:
     return source[len("file://"):] if source.startswith("file://") else source
 
@@ -77,7 +84,7 @@ def obtain_source(config: BuildConfig, work_dir: Path) -> Tuple[Path, str]:
         return clone_dir, source
     path = Path(source).expanduser()
     if not path.is_dir():
-        raise BuildError(f"source directory not found: {config.source}")
+        raise BuildError(_not_a_directory(path, config.source))
     path = path.resolve()
     if config.ref:
         if not gitsource.is_repository_root(path):
@@ -111,7 +118,7 @@ def preflight(config: BuildConfig) -> None:
     if not gitsource.is_remote_url(source):
         path = Path(source).expanduser()
         if not path.is_dir():
-            raise BuildError(f"source directory not found: {config.source}")
+            raise BuildError(_not_a_directory(path, config.source))
         if config.context_dir and not config.ref and not (path / config.context_dir).is_dir():
             raise BuildError(f"context directory not found in the source: {config.context_dir}")
     for injection in config.injections:

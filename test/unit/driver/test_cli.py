@@ -43,6 +43,7 @@ def _one_error_line(err: str) -> str:
         (["build", ".", "b", "UPPER:1", "--as-dockerfile", "out/Dockerfile"],
          "the repository name must be lowercase", 2),
         (["build", "/no/such/dir", "b", "t"], "source directory not found: /no/such/dir", 1),
+        (["build", "/etc/hostname", "b", "t"], "source /etc/hostname is not a directory: give the model's source", 1),
         (["build", ".", "b", "t", "-i", "/no/such/secret:/etc"], "inject source not found: /no/such/secret", 1),
         (["build", ".", "b", "t", "-E", "/no/such.env"], "environment file not found: /no/such.env", 1),
         (["build", ".", "b", "t", "-E", "/"], "environment file / is a directory: -E takes a file of NAME=VALUE", 1),
