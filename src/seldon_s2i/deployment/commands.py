@@ -204,6 +204,10 @@ def check(path: str) -> int:
 def deployment(args: argparse.Namespace) -> int:
     """`seldon-s2i deployment`: --check FILE, else generate the manifest."""
     if args.check:
+        if args.unit and not args.child and not args.unit.partition("=")[0].count(":") and \
+                Path(args.unit).suffix.lower() in (".yaml", ".yml", ".json"):
+            raise UsageError(f"--check takes one FILE ({args.unit} was read as an IMAGE): check each file in its "
+                             "own run, or all at once from one file of several documents (---)")
         if args.unit or args.child:
             raise UsageError("--check FILE takes no IMAGE or --child: check a file, or generate one")
         return check(args.check)

@@ -104,6 +104,7 @@ def test_check_reads_several_documents_and_names_each(capsys, tmp_path):
     (["Bad:1"], 2, "'Bad:1' is not a valid image name"),
     ([], 2, "give an IMAGE (seldon-s2i deployment IMAGE[=DIR] ...) or --check FILE"),
     (["{model}", "--check", "x.yaml"], 2, "--check FILE takes no IMAGE or --child"),
+    (["--check", "a.yaml", "b.yaml"], 2, "--check takes one FILE (b.yaml was read as an IMAGE)"),
     (["--check", "{not_yaml}"], 1, "not valid YAML or JSON at line 1, column 5: mapping values are not allowed"),
     (["--check", "{empty}"], 1, "holds no document: expected a SeldonDeployment"),
     (["--check", "/no/such/file.yaml"], 1, "cannot use /no/such/file.yaml: No such file or directory"),
