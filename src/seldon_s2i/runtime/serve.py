@@ -23,7 +23,6 @@ from seldon_s2i.usererror import ArgumentParser, report
 
 LOCAL_HOST = "127.0.0.1"
 SETTINGS = ("MODEL_NAME", "SERVICE_TYPE", "API_TYPE", "PROTOCOL")
-V2_SERVICE_TYPES = ("MODEL", "TRANSFORMER", "OUTPUT_TRANSFORMER")  # those with an infer (v2/dataplane.py)
 # Where a setting comes from when not from DIR/.s2i/environment (check_settings' `sources`).
 FROM_SHELL = "set in the environment seldon-s2i serve runs in, which wins over .s2i/environment"
 # Runtime flags that set one of SETTINGS (argparse dest -> name): checked in its place.
@@ -61,11 +60,18 @@ def check_settings(env: Mapping[str, str], env_file: Path,
     protocol = env.get("PROTOCOL", "")
     if protocol and protocol.lower() not in PROTOCOLS:
         return f"PROTOCOL={protocol} is not one of {', '.join(PROTOCOLS)} ({where('PROTOCOL')})"
-    if protocol.lower() == "v2" and service_type not in V2_SERVICE_TYPES:
+    if protocol.lower() == "v2" and service_type not in _v2_service_types():
         return (f"PROTOCOL={protocol} with SERVICE_TYPE={service_type}: the Open Inference (V2) protocol has no "
                 f"meaning for a {service_type} (only MODEL, TRANSFORMER and OUTPUT_TRANSFORMER infer): "
                 "set PROTOCOL=both (V2 beside v1) or v1")
     return None
+
+
+def _v2_service_types() -> Tuple[str, ...]:
+    """The service types with a V2 infer (imported only when PROTOCOL=v2 asks: it brings numpy)."""
+    from seldon_s2i.runtime.v2.dataplane import INFER_METHODS
+
+    return tuple(INFER_METHODS)
 
 
 def _unquoted(value: str) -> str:
