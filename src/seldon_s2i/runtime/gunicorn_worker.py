@@ -22,7 +22,10 @@ holds the thread while the response is written (the reference's sync worker does
 Works with gunicorn 23 (Python 3.9's lock) and 27: it overrides only `enqueue_req`, where every
 connection with something to read arrives, and `murder_keepalived`, which both call once a second
 (and once more after SIGTERM: there the connections queued on the listeners are accepted and
-answered, not reset), and on gunicorn >= 24 `set_accept_enabled` for the same.
+answered, not reset), and on gunicorn >= 24 `set_accept_enabled` for the same. On gunicorn 23 (the
+Python 3.9 images) `finish_request` also hands a kept-alive connection whose next request is already
+buffered (pipelined) back to the event loop through a wake-up socket: 23 waits for the socket to become
+readable, which it never does, and dropped those requests at the keep-alive timeout.
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ import contextlib
 import errno
 import io
 import selectors
+import socket
 import time
 from concurrent import futures
 from functools import partial
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
+import gunicorn
 from gunicorn import util as gunicorn_util
 from gunicorn.http import wsgi as gunicorn_wsgi
 from gunicorn.workers.gthread import TConn, ThreadWorker
@@ -46,6 +51,9 @@ from seldon_s2i.runtime.request_scan import RequestRejected, RequestScanner
 from seldon_s2i.runtime.rest.common import TOO_LARGE
 
 RECV_BYTES = 256 * 1024
+# gunicorn < 24 re-arms a kept-alive connection for readability only: a request pipelined behind the
+# last one, already in the parser's buffer, waited for the keep-alive timeout and was dropped.
+WAKE_FOR_PIPELINED = gunicorn.version_info < (24,)
 CLOSED = "closed"
 REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Payload Too Large", 431: "Request Header Fields Too Large"}
 
@@ -185,6 +193,43 @@ class BufferedWorker(ThreadWorker):
         """gunicorn 23 registers kept-alive sockets from pool threads under `_lock` (made in
         init_process); 27 only from the event loop, with no lock."""
         return getattr(self, "_lock", None) or contextlib.nullcontext()
+
+    # ---- gunicorn < 24: a pipelined request already buffered is served at once (WAKE_FOR_PIPELINED)
+
+    def run(self) -> None:
+        if WAKE_FOR_PIPELINED:
+            self._pipelined: List[Any] = []
+            wake_read, self._wake = socket.socketpair()
+            wake_read.setblocking(False)
+            self._wake.setblocking(False)
+            with self._poller_lock:
+                self.poller.register(wake_read, selectors.EVENT_READ, self._serve_pipelined)
+        super().run()
+
+    def finish_request(self, *args: Any) -> None:
+        super().finish_request(*args)  # gunicorn 23: (fs); 27: (conn, fs)
+        if not WAKE_FOR_PIPELINED:
+            return
+        conn = getattr(args[-1], "conn", None)
+        kept = vars(self).get("_keep", ())  # gunicorn 23's kept-alive connections (27 has none)
+        if conn is not None and conn in kept and conn.parser is not None and conn.parser.unreader.buf.getvalue():
+            self._pipelined.append(conn)  # served by the event loop, not here (no recursion per pipelined request)
+            with contextlib.suppress(BlockingIOError):
+                self._wake.send(b"\0")
+
+    def _serve_pipelined(self, wake_read: Any) -> None:
+        with contextlib.suppress(BlockingIOError):
+            while wake_read.recv(4096):
+                pass
+        ready, self._pipelined = self._pipelined, []
+        kept = vars(self)["_keep"]
+        for conn in ready:
+            with self._poller_lock:
+                if conn not in kept:  # closed meanwhile (keep-alive timeout, shutdown)
+                    continue
+                kept.remove(conn)
+                self.poller.unregister(conn.sock)
+            self.enqueue_req(conn)
 
     # gunicorn types it ThreadPoolExecutor, but only ever calls submit() and shutdown().
     def get_thread_pool(self) -> futures.Executor:  # type: ignore[override]
