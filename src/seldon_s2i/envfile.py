@@ -46,32 +46,33 @@ def parse_environment_file_option(text: str) -> EnvList:
 
 
 class EnvironmentFileError(ValueError):
-    """`.s2i/environment` cannot be read as text (not UTF-8, unreadable): the message names the file."""
+    """`.s2i/environment` cannot be read as text (not UTF-8, a BOM, unreadable): the message names the file."""
 
 
-def read_environment_text(path: Path) -> str:
+def read_environment_text(path: Path, shown: Optional[str] = None) -> str:
     """The text of an environment file; EnvironmentFileError when it is not UTF-8, starts with a BOM or
-    cannot be read."""
+    cannot be read, naming it as `shown` (default: its path)."""
+    shown = shown or str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise EnvironmentFileError(f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+        raise EnvironmentFileError(f"{shown} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
                                    f"{exc.start}): save it as UTF-8, NAME=VALUE per line") from None
     except OSError as exc:
-        raise EnvironmentFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise EnvironmentFileError(f"cannot read {shown}: {exc.strerror or exc}") from None
     if text.startswith("\ufeff"):  # s2i would read the first name with the BOM in it ("MODEL_NAME is not set")
-        raise EnvironmentFileError(f"{path} starts with a byte order mark (UTF-8 BOM): s2i would take it as part "
+        raise EnvironmentFileError(f"{shown} starts with a byte order mark (UTF-8 BOM): s2i would take it as part "
                                    "of the first variable's name; save the file without BOM")
     return text
 
 
-def read_source_environment(source_dir: Path) -> EnvList:
+def read_source_environment(source_dir: Path, shown: Optional[str] = None) -> EnvList:
     """Return the variables of `<source_dir>/.s2i/environment`, or [] if there is none;
-    EnvironmentFileError when it cannot be read as UTF-8 text."""
+    EnvironmentFileError (naming the file as `shown`, default its path) when it cannot be read as text."""
     path = Path(source_dir) / ".s2i" / "environment"
     if not path.is_file():
         return []
-    return parse_environment(read_environment_text(path))
+    return parse_environment(read_environment_text(path, shown))
 
 
 def merge(*lists: EnvList) -> EnvList:

@@ -12,6 +12,9 @@ import math
 import re
 from typing import Dict, Tuple
 
+from ..runtime.settings import PROTOCOLS as RUNTIME_PROTOCOLS
+from ..runtime.settings import SERVICE_TYPES, V2_SERVICE_TYPES
+
 API_GROUP = "machinelearning.seldon.io"
 KIND = "SeldonDeployment"
 # What we write; --check accepts every version the CRD serves (the schema says which).
@@ -39,14 +42,14 @@ TRANSPORTS: Tuple[str, ...] = ("rest", "grpc")
 # An image's PROTOCOL (.s2i/environment; docs/v2-protocol.md) -> the spec.protocol values its node can be
 # called with: the Seldon protocol ("seldon"), the Open Inference protocol ("v2", the operator's ProtocolV2),
 # or, for PROTOCOL=both (V2 beside v1 on the same ports), either; the first is what we write by default.
-IMAGE_PROTOCOLS: Tuple[str, ...] = ("v1", "v2", "both")
+IMAGE_PROTOCOLS: Tuple[str, ...] = RUNTIME_PROTOCOLS
 SPEC_PROTOCOLS_OF_IMAGE_PROTOCOL: Dict[str, Tuple[str, ...]] = {
     "v1": ("seldon",),
     "v2": ("v2",),
     "both": ("seldon", "v2"),
 }
 # Service types with no Open Inference (V2) meaning: the wrapper's V2 infer answers 400 for them.
-NO_V2_SERVICE_TYPES: Tuple[str, ...] = ("ROUTER", "COMBINER", "OUTLIER_DETECTOR")
+NO_V2_SERVICE_TYPES: Tuple[str, ...] = tuple(t for t in SERVICE_TYPES if t not in V2_SERVICE_TYPES)
 # Graph nodes served by a prepackaged server or a built-in unit need no container of their own.
 UNKNOWN_IMPLEMENTATION = "UNKNOWN_IMPLEMENTATION"
 

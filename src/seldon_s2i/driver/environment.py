@@ -44,9 +44,10 @@ def read_environment_file(path: str) -> EnvList:
 def read_source_environment(source_dir: Path) -> EnvList:
     """Read `<source>/.s2i/environment` (after --context-dir), if present."""
     try:
-        return envfile.read_source_environment(source_dir)
-    except envfile.EnvironmentFileError as exc:  # named as the user knows it, not by the upload's copy
-        raise BuildError(str(exc).replace(f"{source_dir}/", "the source's ", 1)) from None
+        # named as the user knows it, not by the path of the build's copy
+        return envfile.read_source_environment(source_dir, shown="the source's .s2i/environment")
+    except envfile.EnvironmentFileError as exc:
+        raise BuildError(str(exc)) from None
 
 
 def build_environment(source_dir: Path, cli_env: EnvList, environment_files: Sequence[str]) -> EnvList:

@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import List, Mapping, Optional, Tuple
 
 from seldon_s2i.envfile import EnvironmentFileError, read_source_environment
-from seldon_s2i.runtime.settings import HOST_ENV, LEGACY_API_TYPES, PROTOCOLS, SERVICE_TYPES, build_parser
+from seldon_s2i.runtime.settings import (
+    HOST_ENV,
+    LEGACY_API_TYPES,
+    PROTOCOLS,
+    SERVICE_TYPES,
+    V2_SERVICE_TYPES,
+    build_parser,
+)
 from seldon_s2i.usererror import ArgumentParser, report
 
 LOCAL_HOST = "127.0.0.1"
@@ -60,18 +67,11 @@ def check_settings(env: Mapping[str, str], env_file: Path,
     protocol = env.get("PROTOCOL", "")
     if protocol and protocol.lower() not in PROTOCOLS:
         return f"PROTOCOL={protocol} is not one of {', '.join(PROTOCOLS)} ({where('PROTOCOL')})"
-    if protocol.lower() == "v2" and service_type not in _v2_service_types():
+    if protocol.lower() == "v2" and service_type not in V2_SERVICE_TYPES:
         return (f"PROTOCOL={protocol} with SERVICE_TYPE={service_type}: the Open Inference (V2) protocol has no "
                 f"meaning for a {service_type} (only MODEL, TRANSFORMER and OUTPUT_TRANSFORMER infer): "
                 "set PROTOCOL=both (V2 beside v1) or v1")
     return None
-
-
-def _v2_service_types() -> Tuple[str, ...]:
-    """The service types with a V2 infer (imported only when PROTOCOL=v2 asks: it brings numpy)."""
-    from seldon_s2i.runtime.v2.dataplane import INFER_METHODS
-
-    return tuple(INFER_METHODS)
 
 
 def _unquoted(value: str) -> str:

@@ -17,6 +17,9 @@ from typing import Dict, List, Mapping, Optional
 
 PROTOCOLS = ("v1", "v2", "both")
 SERVICE_TYPES = ("MODEL", "ROUTER", "TRANSFORMER", "OUTPUT_TRANSFORMER", "COMBINER", "OUTLIER_DETECTOR")
+# The service types with an Open Inference (V2) infer (runtime/v2/dataplane.py's INFER_METHODS); the others
+# answer it 400, so PROTOCOL=v2 alone is refused for them (assemble, serve, deployment).
+V2_SERVICE_TYPES = ("MODEL", "TRANSFORMER", "OUTPUT_TRANSFORMER")
 LEGACY_API_TYPES = ("REST", "GRPC")
 DEFAULT_ANNOTATIONS_FILE = "/etc/podinfo/annotations"
 # A dead or stuck REST worker is replaced after this many seconds (the reference: 5000 s).

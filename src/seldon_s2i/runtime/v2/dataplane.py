@@ -15,11 +15,12 @@ from typing import Any, Dict, List, Optional
 
 from seldon_s2i.runtime import codec as c
 from seldon_s2i.runtime.component import Component, unwrap_response
+from seldon_s2i.runtime.settings import V2_SERVICE_TYPES
 from seldon_s2i.runtime.v2.tensors import CONTENT_TYPE, Tensor, V2Error, is_dataframe, outputs_of, user_arguments
 
 SERVER_NAME = "seldon-s2i"
 # Service type -> the user method infer calls (absent method: the inputs pass through, as v1's transformers).
-INFER_METHODS = {"MODEL": "predict", "TRANSFORMER": "transform_input", "OUTPUT_TRANSFORMER": "transform_output"}
+INFER_METHODS = dict(zip(V2_SERVICE_TYPES, ("predict", "transform_input", "transform_output")))
 
 
 @dataclass
