@@ -30,6 +30,7 @@ readable, which it never does, and dropped those requests at the keep-alive time
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import io
@@ -38,10 +39,11 @@ import socket
 import time
 from concurrent import futures
 from functools import partial
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 import gunicorn
 from gunicorn import util as gunicorn_util
+from gunicorn.http import message as gunicorn_message
 from gunicorn.http import wsgi as gunicorn_wsgi
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
@@ -51,6 +53,9 @@ from seldon_s2i.runtime.request_scan import RequestRejected, RequestScanner
 from seldon_s2i.runtime.rest.common import TOO_LARGE
 
 RECV_BYTES = 256 * 1024
+# The worker's heartbeat to the arbiter (gunicorn touches a file on every turn of its loop: a system call
+# per request or two) is sent at most this often, or a quarter of the worker timeout if that is shorter.
+HEARTBEAT_SECONDS = 1.0
 # gunicorn < 24 re-arms a kept-alive connection for readability only: a request pipelined behind the
 # last one, already in the parser's buffer, waited for the keep-alive timeout and was dropped.
 WAKE_FOR_PIPELINED = gunicorn.version_info < (24,)
@@ -97,6 +102,27 @@ def http_date(timestamp: Optional[float] = None) -> str:
 
 
 gunicorn_util.http_date = http_date
+
+# gunicorn >= 25 decides per request whether the peer may set X-Forwarded-* headers by parsing its address
+# with the ipaddress module (~4 % of a tiny prediction's worker time): the answer for an address is
+# remembered, keyed by the configured networks' list (the Config caches it, so its identity is stable).
+_ip_in_allow_list = getattr(gunicorn_message, "_ip_in_allow_list", None)
+_peer_allowed: Dict[Tuple[str, int], bool] = {}
+
+
+def _remembered_ip_in_allow_list(ip_str: str, allow_list: Any, networks: Any) -> bool:
+    """gunicorn.http.message._ip_in_allow_list, each answer remembered (at most 1024 addresses)."""
+    key = (ip_str, id(networks))
+    allowed = _peer_allowed.get(key)
+    if allowed is None:
+        if len(_peer_allowed) >= 1024:
+            _peer_allowed.clear()
+        allowed = _peer_allowed[key] = bool(_ip_in_allow_list(ip_str, allow_list, networks))  # type: ignore[misc]
+    return allowed
+
+
+if _ip_in_allow_list is not None:
+    gunicorn_message._ip_in_allow_list = _remembered_ip_in_allow_list  # type: ignore[attr-defined]
 
 
 class InlineExecutor(futures.Executor):
@@ -187,6 +213,17 @@ class BufferedWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self._reading: Dict[Any, _Reading] = {}
         self._backlog_taken = False
+        self._heartbeat_at = -HEARTBEAT_SECONDS
+        self._inline: Deque[Any] = collections.deque()
+        self._inline_running = False
+
+    def notify(self) -> None:
+        """gunicorn's heartbeat, at most once per HEARTBEAT_SECONDS (or timeout / 4)."""
+        now = time.monotonic()
+        interval = min(HEARTBEAT_SECONDS, self.cfg.timeout / 4) if self.cfg.timeout else HEARTBEAT_SECONDS
+        if now - self._heartbeat_at >= interval:
+            self._heartbeat_at = now
+            super().notify()
 
     @property
     def _poller_lock(self) -> Any:
@@ -307,7 +344,27 @@ class BufferedWorker(ThreadWorker):
             conn.init()  # creates the HTTP/1 parser (no TLS, no h2c here) and makes the socket blocking
             conn.parser.unreader.unread(state.scanner.take())
             conn.data_ready = True  # gunicorn >= 24: do not wait for the socket, the bytes are here
-            super().enqueue_req(conn)
+            if isinstance(self.tpool, InlineExecutor) and hasattr(self, "method_queue"):
+                self._run_inline(conn)
+            else:
+                super().enqueue_req(conn)
+
+    def _run_inline(self, conn: Any) -> None:
+        """gunicorn >= 24 with one thread: handle the request and finish it (keep-alive or close) here on
+        the event loop's thread. gunicorn's own enqueue_req hands the finish to the loop through its
+        method queue, a pipe: a write, a wake-up of the poller and a read per request. A request pipelined
+        behind this one is queued and run by the outermost call, not by recursion (finish_request hands
+        it back to enqueue_req at once)."""
+        self._inline.append(conn)
+        if self._inline_running:
+            return
+        self._inline_running = True
+        try:
+            while self._inline:
+                conn = self._inline.popleft()
+                self.finish_request(conn, self.tpool.submit(self.handle, conn))
+        finally:
+            self._inline_running = False
 
     # ---- timeouts and shutdown
 
