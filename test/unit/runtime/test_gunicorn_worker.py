@@ -7,6 +7,7 @@ not block on a stalled client (it would then wait for the 30 s stall), not a spe
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 
@@ -204,3 +205,28 @@ def test_answers_carry_the_current_date_and_arrive_whole_in_one_write(start_serv
         assert abs(dates[-1] - time.time()) < 2
         time.sleep(1.1)
     assert dates[1] > dates[0]
+
+
+def test_hundreds_of_requests_pipelined_in_one_send_are_all_answered_in_order(start_server):
+    server = start_server("EchoModel", grpc=False)  # one thread: requests run on the event loop's thread
+    sock = connect(server)
+    count = 400  # each pipelined request finished by recursion would need ~6 frames: past Python's limit
+    last = request_bytes(f"r{count - 1}").replace(b"Host: x\r\n", b"Host: x\r\nConnection: close\r\n")
+    sock.sendall(b"".join(request_bytes(f"r{i}") for i in range(count - 1)) + last)
+    data = b""
+    while chunk := sock.recv(1 << 16):  # the last request asks the server to close after its answer
+        data += chunk
+    assert data.count(b"HTTP/1.1 200 OK") == count, server.output()[-2000:]
+    assert re.findall(rb'"strData":"(r\d+)"', data) == [f"r{i}".encode() for i in range(count)]
+    assert_answers_promptly(server, "after", requests.Session())
+
+
+def test_the_worker_keeps_its_heartbeat_while_idle_and_busy(start_server):
+    server = start_server("EchoModel", grpc=False, env={"GUNICORN_TIMEOUT": "2"})  # killed after 2 s without one
+    session = requests.Session()
+    deadline = time.monotonic() + 6
+    while time.monotonic() < deadline:
+        assert_answers_promptly(server, "beat", session)
+        time.sleep(1.5)
+    assert "WORKER TIMEOUT" not in server.output() and "Booting worker" in server.output()
+    assert server.output().count("Booting worker") == 1
