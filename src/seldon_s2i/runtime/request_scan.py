@@ -19,6 +19,11 @@ MAX_CHUNK_LINE_BYTES = 4096
 HEX_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
+def _is_expect_continue(line: bytes) -> bool:
+    name, _, value = line.partition(b":")
+    return name.strip().lower() == b"expect" and value.strip().lower() == b"100-continue"
+
+
 class RequestRejected(Exception):
     """The request cannot be accepted whatever follows: `status` (400, 413 or 431) and a reason."""
 
@@ -42,6 +47,7 @@ class RequestScanner:
         self._length: Optional[int] = None  # Content-Length framing: the body's size
         self._chunk_pos: Optional[int] = None  # chunked framing: where the next chunk-size line starts
         self.expects_continue = False
+        self._expect_header = False
 
     @property
     def started(self) -> bool:
@@ -88,6 +94,7 @@ class RequestScanner:
                 chunked = chunked or b"chunked" in value.lower()
             elif name == b"expect":
                 self.expects_continue = value.strip().lower() == b"100-continue" and lines[0].endswith(b"/1.1")
+                self._expect_header = True
         if chunked and length is not None:
             raise RequestRejected(400, "both Content-Length and Transfer-Encoding: chunked")
         if chunked:
@@ -129,7 +136,15 @@ class RequestScanner:
             pos = next_pos
 
     def take(self) -> bytes:
-        """Everything buffered (the complete request and any bytes pipelined behind it)."""
+        """Everything buffered (the complete request and any bytes pipelined behind it), without the
+        request's `Expect` header: the worker has answered `100-continue` itself (or the body came
+        without waiting for it), and gunicorn, once the body is here, would send its own again.
+        Another expectation stays (gunicorn answers it 417)."""
         data = bytes(self.buf)
         self.buf = bytearray()
+        if self._expect_header and self._body_start is not None:
+            head_end = self._body_start - 4
+            lines = data[:head_end].split(b"\r\n")
+            kept = [lines[0]] + [line for line in lines[1:] if not _is_expect_continue(line)]
+            data = b"\r\n".join(kept) + data[head_end:]
         return data

@@ -70,3 +70,11 @@ def test_expect_100_continue_is_noticed_for_http_1_1_only():
     old = RequestScanner(max_body=100)
     assert not old.feed(b"POST /p HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")
     assert not old.expects_continue
+
+
+def test_take_drops_the_first_requests_expect_100_continue_and_keeps_everything_else():
+    scanner = RequestScanner(max_body=100)
+    assert scanner.feed(b"POST /p HTTP/1.1\r\nExpect: 100-Continue\r\nExpect: x\r\nContent-Length: 2\r\n\r\nab"
+                        b"GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n")
+    assert scanner.take() == (b"POST /p HTTP/1.1\r\nExpect: x\r\nContent-Length: 2\r\n\r\nab"
+                              b"GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n")
