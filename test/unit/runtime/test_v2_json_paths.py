@@ -111,6 +111,8 @@ EDGES = [
     b'{"inputs":[{"name":"\\ud800","datatype":"FP32","shape":[1],"data":[1]}]}',
     b'{"inputs":[{"name":"x","datatype":"FP32","shape":[1],"data":[1e400]}]}',
     b'{"inputs":[{"name":"x","datatype":"FP32","shape":[1],"data":[01]}]}', b'[1]', b'{"inputs":[5]}', b'{}',
+    *[b'{"inputs":[{"name":"x","datatype":"%s","shape":[1],"data":%s}]}' % (datatype, b"[" * depth + value + b"]" * depth)
+      for depth in (1020, 1021, 1022) for datatype, value in ((b"FP32", b"1.5"), (b"BOOL", b"true"))],  # JSON's limit
 ]
 
 
@@ -152,3 +154,8 @@ def test_a_document_still_referenced_does_not_stop_the_next_parse():
     assert tensor.data.tolist() == list(range(300)) and isinstance(json_codec._parse_numeric(body)["inputs"][0]["data"],
                                                                   np.ndarray)
     assert len(held["inputs"]) == 1
+
+
+def test_data_nested_up_to_the_json_depth_limit_is_flattened_without_recursion():
+    body = b'{"inputs":[{"name":"x","datatype":"BOOL","shape":[1],"data":%s}]}' % (b"[" * 1021 + b"true" + b"]" * 1021)
+    assert json_codec.parse_request(body).inputs[0].data.tolist() == [True]

@@ -44,12 +44,17 @@ def _flatten(data: Any, where: str) -> Any:
 
 
 def _flatten_all(data: List[Any]) -> List[Any]:
+    """Every non-list value of nested lists, depth first (no recursion: JSON nests up to 1024 deep)."""
     flat: List[Any] = []
-    for item in data:
-        if isinstance(item, list):
-            flat.extend(_flatten_all(item))
-        else:
+    stack = [iter(data)]
+    while stack:
+        for item in stack[-1]:
+            if isinstance(item, list):
+                stack.append(iter(item))
+                break
             flat.append(item)
+        else:
+            stack.pop()
     return flat
 
 
