@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +131,34 @@ def test_seldon_s2i_serve_refuses_an_unknown_protocol_in_one_line(tmp_path: Path
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"ERROR: PROTOCOL=v3 is not one of v1, v2, both (set in "
                                                   f"{tmp_path / '.s2i' / 'environment'})"]
+
+
+def test_a_chunked_v2_body_is_read_whole(both):
+    large = json.dumps({"inputs": [{"name": "x", "shape": [50000], "datatype": "FP32", "data": [0.25] * 50000}]})
+    for body in (json.dumps(INFER), large):
+        pieces = (body[i:i + 7000].encode() for i in range(0, len(body), 7000))  # requests sends a generator chunked
+        answer = requests.post(f"{both.base_url}/v2/models/echo/infer", data=pieces, timeout=20,
+                               headers={"Content-Type": "application/json"})
+        assert answer.status_code == 200, answer.text[:300]
+        assert answer.json()["outputs"][0]["data"] == json.loads(body)["inputs"][0]["data"]
+
+
+@pytest.mark.parametrize("path, v2", [("/v2/models/echo/infer", True), ("/api/v1.0/predictions", False)])
+def test_requests_the_worker_refuses_itself_get_the_body_of_their_protocol_also_on_a_reused_connection(both, path, v2):
+    good = json.dumps(INFER if v2 else {"data": {"ndarray": [[1]]}}).encode()
+    refused = [(b"Content-Length: 300000000\r\n", 413), (b"Content-Length: abc\r\n", 400),
+               (b"X-Big: " + b"a" * 70000 + b"\r\n", 431)]
+    for header, status in refused:
+        with socket.create_connection(("127.0.0.1", both.http_port), timeout=10) as sock:
+            sock.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                         % (path.encode(), len(good), good))
+            first = sock.recv(65536)
+            assert first.startswith(b"HTTP/1.1 200"), first
+            sock.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\n%s\r\n" % (path.encode(), header))
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 %d " % status), answer[:300]
+        document = json.loads(body)
+        assert ("error" in document) if v2 else (document["status"]["status"] == 1), document

@@ -42,8 +42,10 @@ from functools import partial
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 import gunicorn
+import orjson
 from gunicorn import util as gunicorn_util
 from gunicorn.http import message as gunicorn_message
+from gunicorn.http import unreader as gunicorn_unreader
 from gunicorn.http import wsgi as gunicorn_wsgi
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
@@ -59,6 +61,8 @@ HEARTBEAT_SECONDS = 1.0
 # gunicorn < 24 re-arms a kept-alive connection for readability only: a request pipelined behind the
 # last one, already in the parser's buffer, waited for the keep-alive timeout and was dropped.
 WAKE_FOR_PIPELINED = gunicorn.version_info < (24,)
+# gunicorn < 24 gets each request through _InMemoryUnreader (its own buffer copies quadratically).
+IN_MEMORY_UNREADER = gunicorn.version_info < (24,)
 CLOSED = "closed"
 REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Payload Too Large", 431: "Request Header Fields Too Large"}
 
@@ -137,9 +141,10 @@ class InlineExecutor(futures.Executor):
         return future
 
 
-def rejection(status: int, info: str) -> bytes:
-    """A complete `Connection: close` HTTP/1.1 response with a Seldon status body (errors.status_body)."""
-    body = jsonout.dumps(status_body(info, BAD_DATA))
+def rejection(status: int, info: str, v2: bool = False) -> bytes:
+    """A complete `Connection: close` HTTP/1.1 response with a Seldon status body (errors.status_body),
+    or with `v2` the Open Inference error body `{"error": info}` (MLServer's)."""
+    body = orjson.dumps({"error": info}) if v2 else jsonout.dumps(status_body(info, BAD_DATA))
     head = (f"HTTP/1.1 {status} {REASONS[status]}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
     return head.encode("latin-1") + body
@@ -162,6 +167,35 @@ def _discard_unread_body(parser: Any) -> bool:
     return True
 
 
+class _InMemoryUnreader(gunicorn_unreader.SocketUnreader):
+    """gunicorn 23's unreader over a request the worker already holds: its bytes are handed out in
+    socket-sized chunks. Unread into gunicorn 23's buffer whole, every 1 KiB its body reader took copied
+    all the rest (a 24 MB body: 56 s to read); gunicorn >= 24 reads its buffer without that."""
+
+    def __init__(self, sock: Any, data: bytes) -> None:
+        super().__init__(sock)
+        self.pending, self.offset = data, 0
+
+    def chunk(self) -> bytes:
+        if self.offset < len(self.pending):
+            piece = self.pending[self.offset:self.offset + self.mxchunk]
+            self.offset += len(piece)
+            return piece
+        return super().chunk()  # not reached for a complete request
+
+    def take_pending(self) -> bytes:
+        """What was not handed out yet (pipelined requests), removed."""
+        rest = self.pending[self.offset:]
+        self.pending, self.offset = b"", 0
+        return rest
+
+
+def _buffered(unreader: Any) -> bool:
+    """Whether gunicorn's unreader holds bytes it read ahead of the last request (a pipelined request)."""
+    return bool(unreader.buf.getvalue()) or (
+        isinstance(unreader, _InMemoryUnreader) and unreader.offset < len(unreader.pending))
+
+
 def _take_buffered(conn: Any) -> Optional[bytes]:
     """Bytes gunicorn's parser read ahead of the last request (a pipelined request), taken out of it
     (gunicorn 27 has `Unreader.take_buffered`; 23 does not); None when where the next request
@@ -178,6 +212,8 @@ def _take_buffered(conn: Any) -> Optional[bytes]:
     unreader = conn.parser.unreader
     data = unreader.buf.getvalue()
     unreader.buf = io.BytesIO()
+    if isinstance(unreader, _InMemoryUnreader):
+        data += unreader.take_pending()
     return data
 
 
@@ -203,11 +239,12 @@ class _Reading:
 class BufferedWorker(ThreadWorker):
     """gthread reading each request completely in its event loop (see the module docstring).
 
-    `max_body` (bytes) and `client_timeout` (seconds) are set by `worker_class`;
+    `max_body` (bytes), `client_timeout` (seconds) and `protocol` are set by `worker_class`;
     GUNICORN_THREADS=1 runs requests inline."""
 
     max_body = 256 * 1024 * 1024
     client_timeout = 60.0
+    protocol = "v1"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -249,7 +286,7 @@ class BufferedWorker(ThreadWorker):
             return
         conn = getattr(args[-1], "conn", None)
         kept = vars(self).get("_keep", ())  # gunicorn 23's kept-alive connections (27 has none)
-        if conn is not None and conn in kept and conn.parser is not None and conn.parser.unreader.buf.getvalue():
+        if conn is not None and conn in kept and conn.parser is not None and _buffered(conn.parser.unreader):
             self._pipelined.append(conn)  # served by the event loop, not here (no recursion per pipelined request)
             with contextlib.suppress(BlockingIOError):
                 self._wake.send(b"\0")
@@ -338,11 +375,15 @@ class BufferedWorker(ThreadWorker):
         elif isinstance(state.outcome, RequestRejected):
             self.log.warning("rejected a request from %s: %s", state.conn.client, state.outcome)
             status = state.outcome.status
-            self._reject(state.conn, status, TOO_LARGE if status == 413 else str(state.outcome))
+            self._reject(state.conn, status, TOO_LARGE if status == 413 else str(state.outcome),
+                         self._speaks_v2(state.scanner.buf))
         else:
             conn = state.conn
             conn.init()  # creates the HTTP/1 parser (no TLS, no h2c here) and makes the socket blocking
-            conn.parser.unreader.unread(state.scanner.take())
+            if IN_MEMORY_UNREADER:
+                conn.parser.unreader = _InMemoryUnreader(conn.sock, state.scanner.take())
+            else:
+                conn.parser.unreader.unread(state.scanner.take())
             conn.data_ready = True  # gunicorn >= 24: do not wait for the socket, the bytes are here
             if isinstance(self.tpool, InlineExecutor) and hasattr(self, "method_queue"):
                 self._run_inline(conn)
@@ -436,10 +477,18 @@ class BufferedWorker(ThreadWorker):
         if status is None:
             self._close(state.conn)
         else:
-            self._reject(state.conn, status, info)
+            self._reject(state.conn, status, info, self._speaks_v2(state.scanner.buf))
 
-    def _reject(self, conn: Any, status: int, info: str) -> None:
-        self._send_quietly(conn, rejection(status, info))
+    def _speaks_v2(self, request: bytes) -> bool:
+        """Whether a request the worker answers itself gets a V2 error body: always with PROTOCOL=v2; with
+        `both` when its target is a V2 route (/v2, /v2/...), as far as the request line has arrived."""
+        if self.protocol != "both":
+            return self.protocol == "v2"
+        target = bytes(request[:request.find(b"\r\n") if b"\r\n" in request else 4096]).split(b" ")
+        return len(target) > 1 and (target[1] == b"/v2" or target[1].startswith(b"/v2/"))
+
+    def _reject(self, conn: Any, status: int, info: str, v2: bool = False) -> None:
+        self._send_quietly(conn, rejection(status, info, v2))
         self._close(conn)
 
     def _send_quietly(self, conn: Any, data: bytes) -> None:
@@ -454,7 +503,9 @@ class BufferedWorker(ThreadWorker):
         conn.close()
 
 
-def worker_class(max_body_bytes: int, client_timeout: float) -> type:
-    """The worker class for gunicorn's `worker_class` setting, with the body limit (bytes) and the
-    client timeout (seconds) bound."""
-    return type("BufferedWorker", (BufferedWorker,), {"max_body": max_body_bytes, "client_timeout": client_timeout})
+def worker_class(max_body_bytes: int, client_timeout: float, protocol: str = "v1") -> type:
+    """The worker class for gunicorn's `worker_class` setting, with the body limit (bytes), the client
+    timeout (seconds) and the protocol (v1, v2 or both: the body of the errors the worker answers itself)
+    bound."""
+    return type("BufferedWorker", (BufferedWorker,), {"max_body": max_body_bytes, "client_timeout": client_timeout,
+                                                      "protocol": protocol})

@@ -125,7 +125,7 @@ def gunicorn_options(settings: Settings) -> Dict[str, Any]:
         # one; with one thread (the default) the request runs on the event-loop thread, so the model
         # still sees one request at a time, as with sync (gunicorn_worker.py). GUNICORN_KEEPALIVE=0
         # closes every connection again.
-        "worker_class": worker_class(settings.max_request_bytes, settings.client_timeout),
+        "worker_class": worker_class(settings.max_request_bytes, settings.client_timeout, settings.protocol),
         "max_requests": settings.max_requests,
         "max_requests_jitter": settings.max_requests_jitter,
         "keepalive": settings.keepalive,
