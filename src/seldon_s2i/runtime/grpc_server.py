@@ -12,6 +12,8 @@ message is complete, the RPC's (sync) handler runs on the event loop's own threa
 GRPC_THREADS=1 (no hand-over to a pool thread: ~1.3x the calls/s of one, bench/serve.py), else in a
 pool of GRPC_THREADS threads: the user's model sees at most GRPC_THREADS concurrent calls.
 SIGTERM/SIGINT stops accepting calls and lets in-flight ones finish for up to GRACE_SECONDS.
+The worker process starts grpcio without its EventEngine listener (server.GRPC_WORKER_EXPERIMENTS), so the
+connections are read and written by grpc.aio's completion-queue poller thread itself.
 """
 
 from __future__ import annotations

@@ -160,3 +160,20 @@ def test_two_grpc_workers_share_the_port_and_both_start(start_server):
     while server.output().count("gRPC worker listening") < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert server.output().count("gRPC worker listening") == 2 and server.proc.poll() is None
+
+
+@pytest.mark.parametrize("experiments, engine, not_engine", [
+    (None, "tcp_posix.cc", "posix_endpoint.cc"),  # ours: grpcio's iomgr TCP, read by the poller thread
+    ("", "posix_endpoint.cc", "tcp_posix.cc"),  # the operator's GRPC_EXPERIMENTS wins: grpcio's default
+])
+def test_the_grpc_worker_reads_its_connections_without_event_engine_threads_unless_grpc_experiments_is_set(
+        start_server, monkeypatch, experiments, engine, not_engine):
+    monkeypatch.delenv("GRPC_EXPERIMENTS", raising=False)
+    env = {"GRPC_VERBOSITY": "debug", "GRPC_TRACE": "tcp,event_engine_endpoint"}  # each names its source file
+    if experiments is not None:
+        env["GRPC_EXPERIMENTS"] = experiments
+    server = start_server("EchoModel", env=env)
+    with grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}") as channel:
+        assert predict(channel, "traced").strData == "traced"
+    log = server.output()
+    assert engine in log and not_engine not in log
