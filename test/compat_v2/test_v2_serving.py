@@ -150,7 +150,8 @@ def test_requests_the_worker_refuses_itself_get_the_body_of_their_protocol_also_
                (b"X-Big: " + b"a" * 70000 + b"\r\n", 431)]
     for header, status in refused:
         with socket.create_connection(("127.0.0.1", both.http_port), timeout=10) as sock:
-            sock.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+            sock.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n%s"
                          % (path.encode(), len(good), good))
             first = sock.recv(65536)
             assert first.startswith(b"HTTP/1.1 200"), first

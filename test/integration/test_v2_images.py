@@ -130,7 +130,8 @@ def check_large_v2(http: int, model: str) -> None:
     """A 24 MB V2 body (12 million INT32 values) answered: read in time linear in its size. On gunicorn 23
     (the Python 3.9 image) the worker's buffered request was read back quadratically: ~56 s for 24 MB."""
     values = 12_000_000
-    body = b'{"inputs":[{"name":"x","shape":[1,%d],"datatype":"INT32","data":[' % values + b"1," * (values - 1) + b"1]}]}"
+    body = (b'{"inputs":[{"name":"x","shape":[1,%d],"datatype":"INT32","data":[' % values
+            + b"1," * (values - 1) + b"1]}]}")
     response = requests.post(f"http://127.0.0.1:{http}/v2/models/{model}/infer", data=body, timeout=30,
                              headers={"Content-Type": "application/json"})
     assert response.status_code == 200, response.text[:300]

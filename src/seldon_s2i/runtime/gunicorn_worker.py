@@ -479,7 +479,7 @@ class BufferedWorker(ThreadWorker):
         else:
             self._reject(state.conn, status, info, self._speaks_v2(state.scanner.buf))
 
-    def _speaks_v2(self, request: bytes) -> bool:
+    def _speaks_v2(self, request: bytearray) -> bool:
         """Whether a request the worker answers itself gets a V2 error body: always with PROTOCOL=v2; with
         `both` when its target is a V2 route (/v2, /v2/...), as far as the request line has arrived."""
         if self.protocol != "both":

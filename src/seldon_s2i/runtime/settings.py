@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping, NoReturn, Optional
 
 PROTOCOLS = ("v1", "v2", "both")
 SERVICE_TYPES = ("MODEL", "ROUTER", "TRANSFORMER", "OUTPUT_TRANSFORMER", "COMBINER", "OUTLIER_DETECTOR")
@@ -172,6 +172,14 @@ def _int(name: str, value: Optional[str], default: int) -> int:
         raise UsageError(f"{name} must be an integer, got {value!r}") from None
 
 
+def _positive(name: str, value: Optional[str], default: int) -> int:
+    """_int, and UsageError for a value below 1 (a size limit of 0 or less would refuse every request)."""
+    number = _int(name, value, default)
+    if number < 1:
+        raise UsageError(f"{name} must be at least 1, got {value!r}")
+    return number
+
+
 def _port(name: str, value: str) -> int:
     port = _int(name, value, 0)
     if not 0 < port < 65536:
@@ -245,8 +253,15 @@ def identity_from_env(env: Mapping[str, str]) -> Identity:
     )
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse reporting a bad argument as a UsageError (one ERROR line) instead of its usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (--help lists the options)")
+
+
 def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _ArgumentParser(
         prog="seldon-s2i-microservice",
         description="Serve a Python model class with the Seldon Core v1 protocol (REST, gRPC, metrics).")
     parser.add_argument("interface_name", help="model class: Module (class of the same name) or pkg.mod.Class")
@@ -311,7 +326,7 @@ def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
     timeout = _int("GUNICORN_TIMEOUT", env.get("GUNICORN_TIMEOUT"), timeout)
     grpc_max = _int("seldon.io/grpc-max-message-size", annotations.get("seldon.io/grpc-max-message-size"),
                     DEFAULT_GRPC_MAX_MESSAGE)
-    grpc_max = _int("GRPC_MAX_MESSAGE_LENGTH", env.get("GRPC_MAX_MESSAGE_LENGTH"), grpc_max)
+    grpc_max = _positive("GRPC_MAX_MESSAGE_LENGTH", env.get("GRPC_MAX_MESSAGE_LENGTH"), grpc_max)
     protocol = check_protocol(args.protocol)
     ports = resolve_ports(args, env, api_type, protocol)
     if args.grpc_workers <= 0:
@@ -342,8 +357,8 @@ def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
         grpc_workers=max(0, args.grpc_workers),
         timeout=max(1, timeout),
         grpc_max_message=grpc_max,
-        max_request_bytes=_int("SELDON_S2I_MAX_REQUEST_BYTES", env.get("SELDON_S2I_MAX_REQUEST_BYTES"),
-                               DEFAULT_MAX_REQUEST_BYTES),
+        max_request_bytes=_positive("SELDON_S2I_MAX_REQUEST_BYTES", env.get("SELDON_S2I_MAX_REQUEST_BYTES"),
+                                    DEFAULT_MAX_REQUEST_BYTES),
         client_timeout=max(1, _int("SELDON_S2I_CLIENT_TIMEOUT", env.get("SELDON_S2I_CLIENT_TIMEOUT"),
                                    DEFAULT_CLIENT_TIMEOUT)),
         preload=env_bool(env.get("SELDON_S2I_PRELOAD")) or env_bool(env.get("GUNICORN_PRELOAD")),

@@ -142,3 +142,17 @@ def test_metadata_defaults_and_overlays():
     assert metadata.build(object(), "", None)[0] == {"name": "", "versions": [""], "platform": "", "inputs": [],
                                                      "outputs": [], "custom": {}}
     assert metadata.build(object(), "", '{"custom": {"k": 1}}')[0] is None
+
+
+@pytest.mark.parametrize("argv", [["M", "--workers", "abc"], ["M", "--log-level", "LOUD"], []])
+def test_a_bad_or_missing_argument_is_one_usage_error_not_argparse_usage_text(argv):
+    with pytest.raises(UsageError) as info:
+        parse_settings(argv, {})
+    assert "\n" not in str(info.value) and "--help" in str(info.value) and info.value.exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["SELDON_S2I_MAX_REQUEST_BYTES", "GRPC_MAX_MESSAGE_LENGTH"])
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_a_size_limit_below_1_is_refused_at_start(name, value):
+    with pytest.raises(UsageError, match=f"{name} must be at least 1"):
+        parse_settings(["M"], {name: value})

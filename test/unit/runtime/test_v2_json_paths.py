@@ -111,7 +111,8 @@ EDGES = [
     b'{"inputs":[{"name":"\\ud800","datatype":"FP32","shape":[1],"data":[1]}]}',
     b'{"inputs":[{"name":"x","datatype":"FP32","shape":[1],"data":[1e400]}]}',
     b'{"inputs":[{"name":"x","datatype":"FP32","shape":[1],"data":[01]}]}', b'[1]', b'{"inputs":[5]}', b'{}',
-    *[b'{"inputs":[{"name":"x","datatype":"%s","shape":[1],"data":%s}]}' % (datatype, b"[" * depth + value + b"]" * depth)
+    *[b'{"inputs":[{"name":"x","datatype":"%s","shape":[1],"data":%s}]}'
+      % (datatype, b"[" * depth + value + b"]" * depth)
       for depth in (1020, 1021, 1022) for datatype, value in ((b"FP32", b"1.5"), (b"BOOL", b"true"))],  # JSON's limit
 ]
 
@@ -159,3 +160,10 @@ def test_a_document_still_referenced_does_not_stop_the_next_parse():
 def test_data_nested_up_to_the_json_depth_limit_is_flattened_without_recursion():
     body = b'{"inputs":[{"name":"x","datatype":"BOOL","shape":[1],"data":%s}]}' % (b"[" * 1021 + b"true" + b"]" * 1021)
     assert json_codec.parse_request(body).inputs[0].data.tolist() == [True]
+
+
+@pytest.mark.parametrize("datatype, data", [("FP32", [1, True]), ("INT32", [1, True]), ("UINT8", [False, 1]),
+                                            ("FP64", [True, False]), ("INT8", [[1], [True]])])
+def test_a_boolean_among_numbers_is_refused_like_booleans_alone(datatype, data):
+    with pytest.raises(V2Error, match=f"data does not fit datatype {datatype}: got boolean values"):
+        json_codec.parse_request(_one(datatype, data, [2]))

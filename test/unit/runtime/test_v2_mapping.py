@@ -259,3 +259,13 @@ def test_grpc_values_in_the_wrong_contents_field_or_in_two_places_are_named_in_t
     both.raw_input_contents.append(struct.pack("<i", 1))
     with pytest.raises(V2Error, match=r"values both in raw_input_contents and in contents.int_contents"):
         proto_codec.parse_request(both)
+
+
+def test_grpc_raw_bool_contents_take_only_bytes_0_and_1():
+    request = pb.ModelInferRequest(model_name="m")
+    request.inputs.add(name="b", datatype="BOOL", shape=[3])
+    request.raw_input_contents.append(b"\x00\x01\x01")
+    assert proto_codec.parse_request(request).inputs[0].data.tolist() == [False, True, True]
+    request.raw_input_contents[0] = b"\x00\x02\x01"  # as REST refuses BOOL 2
+    with pytest.raises(V2Error, match="raw BOOL contents hold a byte other than 0 or 1"):
+        proto_codec.parse_request(request)

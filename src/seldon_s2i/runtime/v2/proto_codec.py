@@ -72,6 +72,8 @@ def _raw_array(name: str, datatype: str, shape: Any, raw: bytes) -> np.ndarray:
     if len(raw) != math.prod(shape) * dtype.itemsize:
         raise V2Error(f"{where}: raw contents have {len(raw)} bytes but shape {list(shape)} of {datatype} "
                       f"needs {math.prod(shape) * dtype.itemsize}")
+    if datatype == "BOOL" and raw.translate(None, b"\x00\x01"):
+        raise V2Error(f"{where}: raw BOOL contents hold a byte other than 0 or 1")
     return np.frombuffer(raw, dtype=dtype).astype(DATATYPES[datatype]).reshape(shape)
 
 

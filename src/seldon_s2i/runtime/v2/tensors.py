@@ -94,6 +94,9 @@ def make_array(name: str, datatype: str, shape: Tuple[int, ...], values: Sequenc
                 raise V2Error(f"{where}: BYTES elements must be strings, got {value!r}")
             arr[i] = value
         return arr.reshape(shape)
+    if dtype.kind != "b" and not isinstance(values, np.ndarray) and any(type(v) is bool for v in values):
+        # numpy would take [1, true] as [1, 1] (but [true, false] as booleans, refused below): refused alike
+        raise V2Error(f"{where}: data does not fit datatype {datatype}: got boolean values")
     try:  # an array comes from json_codec's simdjson path: flat float64, int64 or uint64
         inferred = values if isinstance(values, np.ndarray) else np.array(values)
     except (ValueError, OverflowError) as exc:
