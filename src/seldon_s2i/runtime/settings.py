@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, NoReturn, Optional
+from typing import Any, Dict, List, Mapping, NoReturn, Optional, Tuple
 
 PROTOCOLS = ("v1", "v2", "both")
 SERVICE_TYPES = ("MODEL", "ROUTER", "TRANSFORMER", "OUTPUT_TRANSFORMER", "COMBINER", "OUTLIER_DETECTOR")
@@ -180,7 +180,7 @@ def _positive(name: str, value: Optional[str], default: int) -> int:
     return number
 
 
-def _port(name: str, value: str) -> int:
+def _port(name: str, value: Any) -> int:
     port = _int(name, value, 0)
     if not 0 < port < 65536:
         raise UsageError(f"{name} must be a port number 1-65535, got {value!r}")
@@ -197,22 +197,30 @@ def resolve_ports(args: argparse.Namespace, env: Mapping[str, str], api_type: st
     gRPC 8081 (API_TYPE still turns one listener off). "both" keeps v1's rule: V2 shares v1's ports.
     """
     v2 = protocol == "v2"
-    http = args.http_port if args.http_port is not None else (
-        (v2 and env.get(V2_HTTP_PORT_ENV)) or env.get(HTTP_PORT_ENV) or None)
-    grpc = args.grpc_port if args.grpc_port is not None else (
-        (v2 and env.get(V2_GRPC_PORT_ENV)) or env.get(GRPC_PORT_ENV) or None)
-    metrics = args.metrics_port if args.metrics_port is not None else env.get(METRICS_PORT_ENV) or None
+
+    def given(flag: Optional[int], option: str, *names: str) -> Tuple[Any, str]:
+        """The port asked for and where (the flag, or the first variable set), or (None, "")."""
+        if flag is not None:
+            return flag, option
+        for name in names:
+            if env.get(name):
+                return env[name], name
+        return None, ""
+
+    http, http_from = given(args.http_port, "--http-port", *([V2_HTTP_PORT_ENV] if v2 else []), HTTP_PORT_ENV)
+    grpc, grpc_from = given(args.grpc_port, "--grpc-port", *([V2_GRPC_PORT_ENV] if v2 else []), GRPC_PORT_ENV)
+    metrics, metrics_from = given(args.metrics_port, "--metrics-port", METRICS_PORT_ENV)
     api = api_type.strip().upper()
     if api == "REST":
-        http_port: Optional[int] = _port("http port", http) if http else 5000
-        grpc_port: Optional[int] = _port("grpc port", grpc) if grpc else None
+        http_port: Optional[int] = _port(http_from, http) if http else 5000
+        grpc_port: Optional[int] = _port(grpc_from, grpc) if grpc else None
     elif api == "GRPC":
-        http_port = _port("http port", http) if http else None
-        grpc_port = _port("grpc port", grpc) if grpc else 5000
+        http_port = _port(http_from, http) if http else None
+        grpc_port = _port(grpc_from, grpc) if grpc else 5000
     else:
-        http_port = _port("http port", http) if http else 9000
-        grpc_port = _port("grpc port", grpc) if grpc else 5000
-    metrics_port = _port("metrics port", metrics) if metrics else 6000
+        http_port = _port(http_from, http) if http else 9000
+        grpc_port = _port(grpc_from, grpc) if grpc else 5000
+    metrics_port = _port(metrics_from, metrics) if metrics else 6000
     if v2 and not http and http_port is not None:
         http_port = V2_DEFAULT_PORTS[0]
     if v2 and not grpc and grpc_port is not None:

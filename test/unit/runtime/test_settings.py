@@ -72,7 +72,7 @@ def test_debug_false_string_is_false():
 
 
 def test_bad_port_is_usage_error():
-    with pytest.raises(UsageError, match="port"):
+    with pytest.raises(UsageError, match="PREDICTIVE_UNIT_HTTP_SERVICE_PORT must be an integer"):
         parse_settings(["M"], {"PREDICTIVE_UNIT_HTTP_SERVICE_PORT": "http"})
 
 
@@ -156,3 +156,14 @@ def test_a_bad_or_missing_argument_is_one_usage_error_not_argparse_usage_text(ar
 def test_a_size_limit_below_1_is_refused_at_start(name, value):
     with pytest.raises(UsageError, match=f"{name} must be at least 1"):
         parse_settings(["M"], {name: value})
+
+
+@pytest.mark.parametrize("argv, env, source", [
+    (["M"], {"PROTOCOL": "v2", "MLSERVER_HTTP_PORT": "abc"}, "MLSERVER_HTTP_PORT"),
+    (["M"], {"PROTOCOL": "v2", "MLSERVER_GRPC_PORT": "99999"}, "MLSERVER_GRPC_PORT"),
+    (["M"], {"PREDICTIVE_UNIT_HTTP_SERVICE_PORT": "x"}, "PREDICTIVE_UNIT_HTTP_SERVICE_PORT"),
+    (["M", "--metrics-port", "0"], {"PREDICTIVE_UNIT_METRICS_SERVICE_PORT": "6001"}, "--metrics-port"),
+])
+def test_a_bad_port_names_where_it_was_given(argv, env, source):
+    with pytest.raises(UsageError, match=f"^{source} must be"):
+        parse_settings(argv, env)
