@@ -331,6 +331,23 @@ def test_smoke_model_on_every_python(apps: AppImages, serve: Callable, builder: 
         while chunk := sock.recv(65536):
             received += chunk
     assert [answer[:3] for answer in received.split(b"HTTP/1.1 ")[1:]] == [b"500"] + [b"200"] * 4
+    # 100 pipelined requests, then the client's half-close: gunicorn 23's stale read event for the closed
+    # connection killed the worker (and with it a request half-received from another client meanwhile).
+    port = int(base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as victim, \
+            socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        victim.sendall(predict)  # the head; its body comes after the burst
+        sock.sendall((predict + b"\r\n" + body) * 100)
+        sock.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+        assert received.count(b"HTTP/1.1 200") == 100
+        victim.sendall(b"Connection: close\r\n\r\n" + body)
+        answer = b""
+        while chunk := victim.recv(65536):
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
 
 
 def test_environment_file_values_reach_the_model_literally(apps: AppImages, serve: Callable) -> None:

@@ -291,6 +291,21 @@ class BufferedWorker(ThreadWorker):
             with contextlib.suppress(BlockingIOError):
                 self._wake.send(b"\0")
 
+    def on_client_socket_readable(self, conn: Any, client: Any) -> None:
+        """gunicorn 23: an event for a connection served meanwhile in the same turn of the loop (its
+        pipelined requests handed over through the wake-up, then closed or waiting for its next request
+        under another callback) is stale: 23 unregistered the closed socket (fd -1) and the worker died."""
+        if WAKE_FOR_PIPELINED:
+            try:
+                key = self.poller.get_key(client)
+            except (KeyError, ValueError):  # not registered any more / closed
+                return
+            data = key.data
+            if getattr(data, "args", (None,))[:1] != (conn,) or getattr(getattr(data, "func", None), "__name__", "") \
+                    != "on_client_socket_readable":
+                return
+        super().on_client_socket_readable(conn, client)
+
     def _serve_pipelined(self, wake_read: Any) -> None:
         with contextlib.suppress(BlockingIOError):
             while wake_read.recv(4096):

@@ -173,7 +173,8 @@ def _int(name: str, value: Optional[str], default: int) -> int:
 
 
 def _positive(name: str, value: Optional[str], default: int) -> int:
-    """_int, and UsageError for a value below 1 (a size limit of 0 or less would refuse every request)."""
+    """_int, and UsageError for a value below 1 (a size limit of 0 or less would refuse every request, a
+    client timeout of 0 or less answer every request 408)."""
     number = _int(name, value, default)
     if number < 1:
         raise UsageError(f"{name} must be at least 1, got {value!r}")
@@ -342,6 +343,10 @@ def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
     for name, value in (("workers", args.workers), ("threads", args.threads), ("grpc-threads", args.grpc_threads)):
         if value < 1:
             raise UsageError(f"--{name} must be at least 1, got {value}")
+    for name, value in (("max-requests", args.max_requests), ("max-requests-jitter", args.max_requests_jitter),
+                        ("keepalive", args.keepalive)):
+        if value < 0:  # gunicorn refused it after start-up, in its own words, naming no setting
+            raise UsageError(f"--{name} (GUNICORN_{name.upper().replace('-', '_')}) must be at least 0, got {value}")
     debug = bool(args.debug)
     return Settings(
         interface_name=args.interface_name,
@@ -367,8 +372,8 @@ def parse_settings(argv: List[str], env: Mapping[str, str]) -> Settings:
         grpc_max_message=grpc_max,
         max_request_bytes=_positive("SELDON_S2I_MAX_REQUEST_BYTES", env.get("SELDON_S2I_MAX_REQUEST_BYTES"),
                                     DEFAULT_MAX_REQUEST_BYTES),
-        client_timeout=max(1, _int("SELDON_S2I_CLIENT_TIMEOUT", env.get("SELDON_S2I_CLIENT_TIMEOUT"),
-                                   DEFAULT_CLIENT_TIMEOUT)),
+        client_timeout=_positive("SELDON_S2I_CLIENT_TIMEOUT", env.get("SELDON_S2I_CLIENT_TIMEOUT"),
+                                 DEFAULT_CLIENT_TIMEOUT),
         preload=env_bool(env.get("SELDON_S2I_PRELOAD")) or env_bool(env.get("GUNICORN_PRELOAD")),
         payload_passthrough=env_bool(env.get("PAYLOAD_PASSTHROUGH")),
         include_metrics_in_response=env.get("INCLUDE_METRICS_IN_CLIENT_RESPONSE", "true").lower() == "true",

@@ -151,7 +151,8 @@ def test_a_bad_or_missing_argument_is_one_usage_error_not_argparse_usage_text(ar
     assert "\n" not in str(info.value) and "--help" in str(info.value) and info.value.exit_code == 2
 
 
-@pytest.mark.parametrize("name", ["SELDON_S2I_MAX_REQUEST_BYTES", "GRPC_MAX_MESSAGE_LENGTH"])
+@pytest.mark.parametrize("name", ["SELDON_S2I_MAX_REQUEST_BYTES", "GRPC_MAX_MESSAGE_LENGTH",
+                                  "SELDON_S2I_CLIENT_TIMEOUT"])
 @pytest.mark.parametrize("value", ["0", "-5"])
 def test_a_size_limit_below_1_is_refused_at_start(name, value):
     with pytest.raises(UsageError, match=f"{name} must be at least 1"):
@@ -167,3 +168,10 @@ def test_a_size_limit_below_1_is_refused_at_start(name, value):
 def test_a_bad_port_names_where_it_was_given(argv, env, source):
     with pytest.raises(UsageError, match=f"^{source} must be"):
         parse_settings(argv, env)
+
+
+@pytest.mark.parametrize("name", ["GUNICORN_KEEPALIVE", "GUNICORN_MAX_REQUESTS", "GUNICORN_MAX_REQUESTS_JITTER"])
+def test_a_negative_gunicorn_setting_is_refused_at_start_naming_it(name):
+    with pytest.raises(UsageError, match=f"\\({name}\\) must be at least 0, got -1"):
+        parse_settings(["M"], {name: "-1"})
+    parse_settings(["M"], {name: "0"})
