@@ -42,7 +42,6 @@ from functools import partial
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 import gunicorn
-import orjson
 from gunicorn import util as gunicorn_util
 from gunicorn.http import message as gunicorn_message
 from gunicorn.http import unreader as gunicorn_unreader
@@ -53,16 +52,17 @@ from seldon_s2i.runtime import jsonout
 from seldon_s2i.runtime.errors import BAD_DATA, status_body
 from seldon_s2i.runtime.request_scan import RequestRejected, RequestScanner
 from seldon_s2i.runtime.rest.common import TOO_LARGE
+from seldon_s2i.runtime.v2.json_codec import error_body
 
 RECV_BYTES = 256 * 1024
 # The worker's heartbeat to the arbiter (gunicorn touches a file on every turn of its loop: a system call
 # per request or two) is sent at most this often, or a quarter of the worker timeout if that is shorter.
 HEARTBEAT_SECONDS = 1.0
-# gunicorn < 24 re-arms a kept-alive connection for readability only: a request pipelined behind the
-# last one, already in the parser's buffer, waited for the keep-alive timeout and was dropped.
-WAKE_FOR_PIPELINED = gunicorn.version_info < (24,)
-# gunicorn < 24 gets each request through _InMemoryUnreader (its own buffer copies quadratically).
-IN_MEMORY_UNREADER = gunicorn.version_info < (24,)
+# gunicorn < 24 (the Python 3.9 lock's 23) needs three workarounds: it re-arms a kept-alive connection for
+# readability only, so a request pipelined behind the last one, already in the parser's buffer, waited for
+# the keep-alive timeout and was dropped (served through a wake-up instead, whose stale read events are
+# then ignored); and its buffer copies quadratically (requests go through _InMemoryUnreader).
+GUNICORN_BEFORE_24 = gunicorn.version_info < (24,)
 CLOSED = "closed"
 REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Payload Too Large", 431: "Request Header Fields Too Large"}
 
@@ -144,7 +144,7 @@ class InlineExecutor(futures.Executor):
 def rejection(status: int, info: str, v2: bool = False) -> bytes:
     """A complete `Connection: close` HTTP/1.1 response with a Seldon status body (errors.status_body),
     or with `v2` the Open Inference error body `{"error": info}` (MLServer's)."""
-    body = orjson.dumps({"error": info}) if v2 else jsonout.dumps(status_body(info, BAD_DATA))
+    body = error_body(info) if v2 else jsonout.dumps(status_body(info, BAD_DATA))
     head = (f"HTTP/1.1 {status} {REASONS[status]}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
     return head.encode("latin-1") + body
@@ -268,10 +268,10 @@ class BufferedWorker(ThreadWorker):
         init_process); 27 only from the event loop, with no lock."""
         return getattr(self, "_lock", None) or contextlib.nullcontext()
 
-    # ---- gunicorn < 24: a pipelined request already buffered is served at once (WAKE_FOR_PIPELINED)
+    # ---- gunicorn < 24: a pipelined request already buffered is served at once (GUNICORN_BEFORE_24)
 
     def run(self) -> None:
-        if WAKE_FOR_PIPELINED:
+        if GUNICORN_BEFORE_24:
             self._pipelined: List[Any] = []
             wake_read, self._wake = socket.socketpair()
             wake_read.setblocking(False)
@@ -282,7 +282,7 @@ class BufferedWorker(ThreadWorker):
 
     def finish_request(self, *args: Any) -> None:
         super().finish_request(*args)  # gunicorn 23: (fs); 27: (conn, fs)
-        if not WAKE_FOR_PIPELINED:
+        if not GUNICORN_BEFORE_24:
             return
         conn = getattr(args[-1], "conn", None)
         kept = vars(self).get("_keep", ())  # gunicorn 23's kept-alive connections (27 has none)
@@ -295,7 +295,7 @@ class BufferedWorker(ThreadWorker):
         """gunicorn 23: an event for a connection served meanwhile in the same turn of the loop (its
         pipelined requests handed over through the wake-up, then closed or waiting for its next request
         under another callback) is stale: 23 unregistered the closed socket (fd -1) and the worker died."""
-        if WAKE_FOR_PIPELINED:
+        if GUNICORN_BEFORE_24:
             try:
                 key = self.poller.get_key(client)
             except (KeyError, ValueError):  # not registered any more / closed
@@ -395,7 +395,7 @@ class BufferedWorker(ThreadWorker):
         else:
             conn = state.conn
             conn.init()  # creates the HTTP/1 parser (no TLS, no h2c here) and makes the socket blocking
-            if IN_MEMORY_UNREADER:
+            if GUNICORN_BEFORE_24:
                 conn.parser.unreader = _InMemoryUnreader(conn.sock, state.scanner.take())
             else:
                 conn.parser.unreader.unread(state.scanner.take())

@@ -3,7 +3,10 @@
 The worker (gunicorn_worker.py) buffers each request until this scanner says it is complete, and
 only then hands it to gunicorn's own parser, which does all the real parsing and validation from
 the buffer. So the scanner only needs to find where the first request ends: the blank line after
-the headers, then `Content-Length` bytes or a chunked body up to its last chunk and trailers.
+the headers, then `Content-Length` bytes or a chunked body up to its last chunk and trailers. Two
+rewrites on the way (`take`): a chunked body is joined and given a Content-Length (gunicorn read the
+chunks out of a whole buffered request quadratically), and `Expect: 100-continue`, answered by the
+worker already, is dropped.
 Whatever it cannot frame (a malformed or repeated length, a malformed chunk size, both framings at
 once) it rejects with 400 itself, so the client gets a Seldon status body rather than gunicorn's
 HTML page or a 500 from a body read inside the app. This layer does no IO.

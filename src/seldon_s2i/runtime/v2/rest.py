@@ -116,10 +116,5 @@ class V2App:
             raise V2Error("Content-Length is not a number") from None
         if self.max_request_bytes is not None and size > self.max_request_bytes:
             raise V2Error(f"request body of {size} bytes is larger than {self.max_request_bytes}", 413)
-        if not size and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            # no Content-Length: the whole chunked body (the REST worker has framed it and kept it under
-            # SELDON_S2I_MAX_REQUEST_BYTES before the app runs)
-            chunked: bytes = environ["wsgi.input"].read()
-            return chunked
         body: bytes = environ["wsgi.input"].read(size) if size else b""
         return body
